@@ -1,0 +1,475 @@
+"""Typed errors for every way an OpenRouter call can fail.
+
+Each concrete class also inherits the matching ``langchain_core.exceptions``
+class, so retry and fallback middleware keyed on ``ModelRateLimitError`` or
+``is_retryable`` see them without knowing this package::
+
+    OpenRouterError
+    ├── OpenRouterAPIError                 any error OpenRouter answered with
+    │   ├── OpenRouterInvalidRequestError  400, 413, 422  (ModelInvalidRequestError)
+    │   │   └── OpenRouterContextOverflowError             (ContextOverflowError)
+    │   ├── OpenRouterAuthenticationError  401            (ModelAuthenticationError)
+    │   ├── OpenRouterPaymentRequiredError 402            (ModelAPIError, not retryable)
+    │   ├── OpenRouterPermissionDeniedError 403           (ModelPermissionDeniedError)
+    │   ├── OpenRouterNotFoundError        404            (ModelNotFoundError)
+    │   ├── OpenRouterRateLimitError       429            (ModelRateLimitError)
+    │   └── OpenRouterServerError          408, 5xx, other (ModelAPIError)
+    │       └── OpenRouterStreamError      stream broke or ended early
+    ├── OpenRouterConnectionError          could not reach OpenRouter (ModelConnectionError)
+    └── OpenRouterTimeoutError             no answer in time (ModelTimeoutError)
+
+An error raised after part of an answer was streamed carries that text in
+``partial_text``. No message, repr or attribute ever holds the API key: text
+that looks like a key is redacted before it is stored.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Final
+
+from langchain_core.exceptions import (
+    ContextOverflowError,
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+    ModelPermissionDeniedError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+)
+
+__all__ = [
+    "OpenRouterAPIError",
+    "OpenRouterAuthenticationError",
+    "OpenRouterConnectionError",
+    "OpenRouterContextOverflowError",
+    "OpenRouterError",
+    "OpenRouterInvalidRequestError",
+    "OpenRouterNotFoundError",
+    "OpenRouterPaymentRequiredError",
+    "OpenRouterPermissionDeniedError",
+    "OpenRouterRateLimitError",
+    "OpenRouterServerError",
+    "OpenRouterStreamError",
+    "OpenRouterTimeoutError",
+    "RateLimitKind",
+    "error_from_body",
+    "error_from_response",
+    "redact_secrets",
+]
+
+_KEY_PATTERN: Final = re.compile(
+    r"sk-or-[A-Za-z0-9_\-]{8,}|(?i:bearer)\s+[A-Za-z0-9_\-\.]{12,}"
+)
+_CONTEXT_OVERFLOW_TYPES: Final = frozenset(
+    {"context_length_exceeded", "token_limit_exceeded", "max_tokens_exceeded"}
+)
+_CONTEXT_OVERFLOW_TEXT: Final = re.compile(
+    r"context length|context window|maximum context|too many tokens|"
+    r"prompt is too long|reduce the length",
+    re.IGNORECASE,
+)
+
+
+def redact_secrets(text: str) -> str:
+    """Replace anything shaped like an OpenRouter key or bearer token.
+
+    Args:
+        text: Any text that may end up in a message, log line or repr.
+
+    Returns:
+        The text with every key-like run replaced by ``[REDACTED]``.
+    """
+    return _KEY_PATTERN.sub("[REDACTED]", text)
+
+
+class RateLimitKind(StrEnum):
+    """Why OpenRouter answered 429; each kind calls for a different reaction."""
+
+    PER_MINUTE = "per_minute"
+    """The account-wide 20 requests/minute free-model limit: wait for the reset."""
+    DAILY = "daily"
+    """The account-wide daily free-model cap: no free request helps until 00:00 UTC."""
+    UPSTREAM = "upstream"
+    """The provider serving one model is throttling: back off or use another model."""
+    UNKNOWN = "unknown"
+    """A 429 without any signal above."""
+
+
+class OpenRouterError(Exception):
+    """Base class of every error this package raises about OpenRouter."""
+
+    def __init__(self, message: str, *, partial_text: str = "") -> None:
+        """Create the error.
+
+        Args:
+            message: Human-readable description; secrets are redacted.
+            partial_text: Answer text streamed before the failure, if any.
+        """
+        self.message = redact_secrets(message)
+        self.partial_text = partial_text
+        super().__init__(self.message)
+
+    def __repr__(self) -> str:
+        """Return a repr that names the class and the redacted message."""
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class OpenRouterAPIError(OpenRouterError):
+    """OpenRouter (or the provider behind it) answered with an error.
+
+    Attributes:
+        status_code: HTTP-like status: the response status, or ``error.code``
+            when the error came inside a 200 body or a stream.
+        code: OpenRouter's ``error.code`` as sent (int or string), if any.
+        metadata: ``error.metadata`` as sent (``raw``, ``provider_name``, ...).
+        availability: ``error.availability`` as sent, if any.
+        headers: Response headers, lower-cased.
+        body: The parsed error body.
+    """
+
+    default_status: ClassVar[int] = 500
+
+    def __init__(  # noqa: PLR0913
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        code: int | str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        availability: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: Any = None,
+        partial_text: str = "",
+    ) -> None:
+        """Create the error; see the class attributes for the arguments."""
+        super().__init__(message, partial_text=partial_text)
+        self.status_code = status_code if status_code is not None else self.default_status
+        self.code = code
+        self.metadata: dict[str, Any] = dict(metadata or {})
+        self.availability: dict[str, Any] = dict(availability or {})
+        self.headers: dict[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
+        self.body = body
+        retryable = self.availability.get("retryable")
+        if isinstance(retryable, bool):
+            self.is_retryable = retryable
+
+    @property
+    def raw(self) -> str | None:
+        """The upstream provider's own error text (``metadata.raw``), if any."""
+        raw = self.metadata.get("raw")
+        if raw is None:
+            return None
+        return redact_secrets(raw if isinstance(raw, str) else repr(raw))
+
+    @property
+    def provider_name(self) -> str | None:
+        """The provider that failed (``metadata.provider_name``), if any."""
+        name = self.metadata.get("provider_name")
+        return name if isinstance(name, str) else None
+
+    @property
+    def error_type(self) -> str | None:
+        """OpenRouter's typed code (``metadata.error_type``), if any."""
+        kind = self.metadata.get("error_type")
+        return kind if isinstance(kind, str) else None
+
+    def __repr__(self) -> str:
+        """Return a repr with the status and the redacted message."""
+        return f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r})"
+
+
+class OpenRouterInvalidRequestError(OpenRouterAPIError, ModelInvalidRequestError):
+    """The request was rejected as invalid (400, 413, 422), e.g. an unknown model id."""
+
+    default_status = 400
+
+
+class OpenRouterContextOverflowError(OpenRouterInvalidRequestError, ContextOverflowError):
+    """The prompt plus ``max_tokens`` does not fit the model's context window."""
+
+
+class OpenRouterAuthenticationError(OpenRouterAPIError, ModelAuthenticationError):
+    """The API key is missing, wrong or disabled (401)."""
+
+    default_status = 401
+
+
+class OpenRouterPaymentRequiredError(OpenRouterAPIError, ModelAPIError):
+    """Not enough credits (402); free models too when the balance is negative."""
+
+    default_status = 402
+    is_retryable = False
+
+
+class OpenRouterPermissionDeniedError(OpenRouterAPIError, ModelPermissionDeniedError):
+    """Moderation or a guardrail refused the request (403).
+
+    Attributes:
+        reasons: The moderation categories OpenRouter flagged, if any.
+        flagged_input: The (elided) part of the input that was flagged, if any.
+    """
+
+    default_status = 403
+
+    @property
+    def reasons(self) -> list[str]:
+        """Moderation categories from ``metadata.reasons``."""
+        reasons = self.metadata.get("reasons")
+        return [str(r) for r in reasons] if isinstance(reasons, list) else []
+
+    @property
+    def flagged_input(self) -> str | None:
+        """The flagged excerpt from ``metadata.flagged_input``."""
+        flagged = self.metadata.get("flagged_input")
+        return flagged if isinstance(flagged, str) else None
+
+
+class OpenRouterNotFoundError(OpenRouterAPIError, ModelNotFoundError):
+    """No endpoint can serve the request (404).
+
+    The free variant ended, a data-policy setting blocks every endpoint, or no
+    endpoint supports what was asked (tools, images, required parameters).
+    """
+
+    default_status = 404
+
+
+class OpenRouterRateLimitError(OpenRouterAPIError, ModelRateLimitError):
+    """OpenRouter or the upstream provider refused for rate (429).
+
+    Attributes:
+        kind: Which limit was hit; see `RateLimitKind`.
+        limit: ``X-RateLimit-Limit`` (for example 20 per minute, 50 per day).
+        remaining: ``X-RateLimit-Remaining``.
+        reset_at: When the limit resets (from ``X-RateLimit-Reset``, epoch ms).
+        retry_after: Seconds to wait from ``Retry-After``, if sent.
+    """
+
+    default_status = 429
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        """Create the error and classify the limit from the body and headers."""
+        super().__init__(message, **kwargs)
+        limit_headers = _rate_limit_headers(self.headers, self.metadata)
+        self.kind = _classify_rate_limit(self.message, self.metadata, self.availability)
+        self.limit = _int_or_none(limit_headers.get("x-ratelimit-limit"))
+        self.remaining = _int_or_none(limit_headers.get("x-ratelimit-remaining"))
+        reset_ms = _float_or_none(limit_headers.get("x-ratelimit-reset"))
+        self.reset_at = (
+            datetime.fromtimestamp(reset_ms / 1000, tz=UTC) if reset_ms is not None else None
+        )
+        self.retry_after = _float_or_none(self.headers.get("retry-after"))
+        if self.kind is RateLimitKind.DAILY:
+            self.is_retryable = False
+
+    def seconds_until_reset(self, now: datetime | None = None) -> float | None:
+        """Seconds from ``now`` until the limit resets, or None if unknown.
+
+        Args:
+            now: The current time; defaults to the clock.
+
+        Returns:
+            A non-negative number of seconds, or None.
+        """
+        if self.reset_at is None:
+            return self.retry_after
+        current = now or datetime.now(tz=UTC)
+        return max(0.0, (self.reset_at - current).total_seconds())
+
+
+class OpenRouterServerError(OpenRouterAPIError, ModelAPIError):
+    """OpenRouter or the provider failed (408, 5xx) or answered unusably."""
+
+    default_status = 502
+
+
+class OpenRouterStreamError(OpenRouterServerError):
+    """A stream broke off: no ``[DONE]`` and no finish reason, or unparsable data."""
+
+
+class OpenRouterConnectionError(OpenRouterError, ModelConnectionError):
+    """OpenRouter could not be reached (DNS, refused, reset)."""
+
+
+class OpenRouterTimeoutError(OpenRouterError, ModelTimeoutError):
+    """OpenRouter did not answer within ``timeout``."""
+
+
+_STATUS_TO_ERROR: Final[Mapping[int, type[OpenRouterAPIError]]] = {
+    400: OpenRouterInvalidRequestError,
+    401: OpenRouterAuthenticationError,
+    402: OpenRouterPaymentRequiredError,
+    403: OpenRouterPermissionDeniedError,
+    404: OpenRouterNotFoundError,
+    408: OpenRouterServerError,
+    413: OpenRouterInvalidRequestError,
+    422: OpenRouterInvalidRequestError,
+    429: OpenRouterRateLimitError,
+}
+
+
+def error_from_body(
+    error: Mapping[str, Any],
+    *,
+    status_code: int | None = None,
+    headers: Mapping[str, str] | None = None,
+    body: Any = None,
+    partial_text: str = "",
+) -> OpenRouterAPIError:
+    """Build the typed error for one OpenRouter ``error`` object.
+
+    Used for HTTP error responses, for ``{"error": ...}`` inside a 200 body and
+    for an ``error`` event inside a stream.
+
+    Args:
+        error: The ``error`` object: ``code``, ``message``, ``metadata`` and
+            ``availability``, each optional.
+        status_code: The HTTP status; when it is 200 or None the status comes
+            from ``error.code`` or ``error.http_status`` instead.
+        headers: Response headers.
+        body: The whole parsed body, kept on the error.
+        partial_text: Answer text streamed before the error.
+
+    Returns:
+        The error instance (not raised).
+    """
+    code = error.get("code")
+    status = _effective_status(status_code, code, error.get("http_status"))
+    metadata = error.get("metadata") if isinstance(error.get("metadata"), Mapping) else {}
+    if error.get("error_type") and "error_type" not in metadata:
+        metadata = {**metadata, "error_type": error["error_type"]}
+    availability = error.get("availability")
+    message = _describe(status, error.get("message"), metadata, availability)
+    cls = _error_class(status, message, metadata)
+    return cls(
+        message,
+        status_code=status,
+        code=code if isinstance(code, (int, str)) else None,
+        metadata=metadata,
+        availability=availability if isinstance(availability, Mapping) else None,
+        headers=headers,
+        body=body if body is not None else {"error": dict(error)},
+        partial_text=partial_text,
+    )
+
+
+def error_from_response(
+    status_code: int,
+    body: Any,
+    headers: Mapping[str, str] | None = None,
+) -> OpenRouterAPIError:
+    """Build the typed error for a non-2xx HTTP response.
+
+    Args:
+        status_code: The HTTP status.
+        body: The parsed JSON body, or the body text when it is not JSON.
+        headers: Response headers.
+
+    Returns:
+        The error instance (not raised).
+    """
+    if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
+        return error_from_body(
+            body["error"], status_code=status_code, headers=headers, body=body
+        )
+    if isinstance(body, Mapping) and isinstance(body.get("error"), str):
+        error: dict[str, Any] = {"message": body["error"]}
+    else:
+        text = body if isinstance(body, str) else repr(body)
+        error = {"message": text.strip()[:500] or f"HTTP {status_code} with an empty body"}
+    return error_from_body(error, status_code=status_code, headers=headers, body=body)
+
+
+def _effective_status(status_code: int | None, code: Any, http_status: Any) -> int:
+    if status_code is not None and status_code >= 300:  # noqa: PLR2004
+        return status_code
+    for candidate in (code, http_status):
+        as_int = _int_or_none(candidate)
+        if as_int is not None and 100 <= as_int <= 599:  # noqa: PLR2004
+            return as_int
+    return 502
+
+
+def _error_class(
+    status: int, message: str, metadata: Mapping[str, Any]
+) -> type[OpenRouterAPIError]:
+    if metadata.get("error_type") in _CONTEXT_OVERFLOW_TYPES or (
+        status in {400, 413} and _CONTEXT_OVERFLOW_TEXT.search(message)
+    ):
+        return OpenRouterContextOverflowError
+    if status in _STATUS_TO_ERROR:
+        return _STATUS_TO_ERROR[status]
+    if 400 <= status < 500:  # noqa: PLR2004
+        return OpenRouterInvalidRequestError
+    return OpenRouterServerError
+
+
+def _describe(
+    status: int, message: Any, metadata: Mapping[str, Any], availability: Any
+) -> str:
+    text = message if isinstance(message, str) and message.strip() else "no message"
+    parts = [f"OpenRouter error {status}: {text.strip()}"]
+    provider = metadata.get("provider_name")
+    raw = metadata.get("raw")
+    if raw and str(raw) not in text:
+        parts.append(f"(provider {provider or 'unknown'}: {str(raw)[:500]})")
+    elif provider:
+        parts.append(f"(provider {provider})")
+    if isinstance(availability, Mapping) and availability.get("code"):
+        parts.append(f"[availability: {availability['code']}]")
+    return " ".join(parts)
+
+
+def _rate_limit_headers(
+    headers: Mapping[str, str], metadata: Mapping[str, Any]
+) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    body_headers = metadata.get("headers")
+    if isinstance(body_headers, Mapping):
+        merged.update({str(k).lower(): str(v) for k, v in body_headers.items()})
+    merged.update({k: v for k, v in headers.items() if k.startswith("x-ratelimit-")})
+    return merged
+
+
+def _classify_rate_limit(
+    message: str, metadata: Mapping[str, Any], availability: Mapping[str, Any]
+) -> RateLimitKind:
+    source = str(metadata.get("limit_source") or "")
+    raw = str(metadata.get("raw") or "")
+    text = f"{message} {raw}".lower()
+    if "free-models-per-day" in text or source == "openrouter_free_tier_daily":
+        return RateLimitKind.DAILY
+    if "free-models-per-min" in text or source == "openrouter_free_tier_per_minute":
+        return RateLimitKind.PER_MINUTE
+    if (
+        "rate-limited upstream" in text
+        or source == "upstream_provider_shared_pool"
+        or "limit_rpm/" in text
+        or "limit_rpd/" in text
+        or metadata.get("provider_name")
+        or availability.get("code") == "capacity_exhausted"
+    ):
+        return RateLimitKind.UPSTREAM
+    return RateLimitKind.UNKNOWN
+
+
+def _int_or_none(value: Any) -> int | None:
+    number = _float_or_none(value)
+    return int(number) if number is not None else None
+
+
+def _float_or_none(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
