@@ -10,7 +10,9 @@ __all__ = ["merge_reasoning_details"]
 _TEXT_KEYS = ("text", "summary", "data")
 
 
-def merge_reasoning_details(details: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def merge_reasoning_details(
+    details: Iterable[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
     """Merge streamed ``reasoning_details`` fragments into whole entries.
 
     A streamed entry arrives in many fragments that share ``(type, index)``.
@@ -33,7 +35,11 @@ def merge_reasoning_details(details: Iterable[Mapping[str, Any]]) -> list[dict[s
             continue
         key = (fragment.get("type"), fragment.get("index"))
         last = merged[-1] if merged else None
-        if last is not None and key[1] is not None and (last.get("type"), last.get("index")) == key:
+        if (
+            last is not None
+            and key[1] is not None
+            and (last.get("type"), last.get("index")) == key
+        ):
             _absorb(last, fragment)
         else:
             merged.append(dict(fragment))

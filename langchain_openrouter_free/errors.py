@@ -15,7 +15,7 @@ class, so retry and fallback middleware keyed on ``ModelRateLimitError`` or
     │   ├── OpenRouterRateLimitError       429            (ModelRateLimitError)
     │   └── OpenRouterServerError          408, 5xx, other (ModelAPIError)
     │       └── OpenRouterStreamError      stream broke or ended early
-    ├── OpenRouterConnectionError          could not reach OpenRouter (ModelConnectionError)
+    ├── OpenRouterConnectionError          unreachable (ModelConnectionError)
     └── OpenRouterTimeoutError             no answer in time (ModelTimeoutError)
 
 An error raised after part of an answer was streamed carries that text in
@@ -136,7 +136,7 @@ class OpenRouterAPIError(OpenRouterError):
 
     default_status: ClassVar[int] = 500
 
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
         message: str,
         *,
@@ -150,11 +150,15 @@ class OpenRouterAPIError(OpenRouterError):
     ) -> None:
         """Create the error; see the class attributes for the arguments."""
         super().__init__(message, partial_text=partial_text)
-        self.status_code = status_code if status_code is not None else self.default_status
+        self.status_code = (
+            status_code if status_code is not None else self.default_status
+        )
         self.code = code
         self.metadata: dict[str, Any] = dict(metadata or {})
         self.availability: dict[str, Any] = dict(availability or {})
-        self.headers: dict[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
+        self.headers: dict[str, str] = {
+            k.lower(): v for k, v in (headers or {}).items()
+        }
         self.body = body
         retryable = self.availability.get("retryable")
         if isinstance(retryable, bool):
@@ -182,7 +186,8 @@ class OpenRouterAPIError(OpenRouterError):
 
     def __repr__(self) -> str:
         """Return a repr with the status and the redacted message."""
-        return f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r})"
+        name = type(self).__name__
+        return f"{name}(status_code={self.status_code}, message={self.message!r})"
 
 
 class OpenRouterInvalidRequestError(OpenRouterAPIError, ModelInvalidRequestError):
@@ -191,7 +196,9 @@ class OpenRouterInvalidRequestError(OpenRouterAPIError, ModelInvalidRequestError
     default_status = 400
 
 
-class OpenRouterContextOverflowError(OpenRouterInvalidRequestError, ContextOverflowError):
+class OpenRouterContextOverflowError(
+    OpenRouterInvalidRequestError, ContextOverflowError
+):
     """The prompt plus ``max_tokens`` does not fit the model's context window."""
 
 
@@ -263,7 +270,9 @@ class OpenRouterRateLimitError(OpenRouterAPIError, ModelRateLimitError):
         self.remaining = _int_or_none(limit_headers.get("x-ratelimit-remaining"))
         reset_ms = _float_or_none(limit_headers.get("x-ratelimit-reset"))
         self.reset_at = (
-            datetime.fromtimestamp(reset_ms / 1000, tz=UTC) if reset_ms is not None else None
+            datetime.fromtimestamp(reset_ms / 1000, tz=UTC)
+            if reset_ms is not None
+            else None
         )
         self.retry_after = _float_or_none(self.headers.get("retry-after"))
         if self.kind is RateLimitKind.DAILY:
@@ -342,7 +351,10 @@ def error_from_body(
     """
     code = error.get("code")
     status = _effective_status(status_code, code, error.get("http_status"))
-    metadata = error.get("metadata") if isinstance(error.get("metadata"), Mapping) else {}
+    raw_metadata = error.get("metadata")
+    metadata: Mapping[str, Any] = (
+        raw_metadata if isinstance(raw_metadata, Mapping) else {}
+    )
     if error.get("error_type") and "error_type" not in metadata:
         metadata = {**metadata, "error_type": error["error_type"]}
     availability = error.get("availability")
@@ -383,7 +395,9 @@ def error_from_response(
         error: dict[str, Any] = {"message": body["error"]}
     else:
         text = body if isinstance(body, str) else repr(body)
-        error = {"message": text.strip()[:500] or f"HTTP {status_code} with an empty body"}
+        error = {
+            "message": text.strip()[:500] or f"HTTP {status_code} with an empty body"
+        }
     return error_from_body(error, status_code=status_code, headers=headers, body=body)
 
 
