@@ -1,5 +1,47 @@
-"""LangChain chat model for OpenRouter's free models."""
+"""LangChain chat model for OpenRouter's free models.
+
+``ChatOpenRouterFree`` is the chat model; the registry (``FreeModel``,
+``FreeModelRegistry``, ``list_free_models``, ``get_free_model``) answers which
+free models exist and what each can do. The registry is imported on first use,
+so ``import langchain_openrouter_free`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from langchain_openrouter_free._version import __version__
+from langchain_openrouter_free.chat_models import ChatOpenRouterFree
 
-__all__ = ["__version__"]
+if TYPE_CHECKING:
+    from langchain_openrouter_free.registry import (
+        FreeModel,
+        FreeModelRegistry,
+        get_free_model,
+        list_free_models,
+    )
+
+__all__ = [
+    "ChatOpenRouterFree",
+    "FreeModel",
+    "FreeModelRegistry",
+    "__version__",
+    "get_free_model",
+    "list_free_models",
+]
+
+_LAZY = {
+    "FreeModel": "langchain_openrouter_free.registry",
+    "FreeModelRegistry": "langchain_openrouter_free.registry",
+    "get_free_model": "langchain_openrouter_free.registry",
+    "list_free_models": "langchain_openrouter_free.registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import registry names on first use."""
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -1,0 +1,419 @@
+"""``ChatOpenRouterFree``: a LangChain chat model for OpenRouter's free models."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal, Self
+
+import httpx
+from langchain_core.language_models import (
+    BaseChatModel,
+    LangSmithParams,
+    LanguageModelInput,
+)
+from langchain_core.utils import from_env, secret_from_env
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+
+from langchain_openrouter_free._client import OpenRouterHTTPClient
+from langchain_openrouter_free._messages import convert_messages
+from langchain_openrouter_free._request import (
+    FREE_ROUTER_ID,
+    RequestParameters,
+    build_payload,
+    check_free_models,
+    validate_call_options,
+)
+from langchain_openrouter_free._response import parse_chat_completion
+from langchain_openrouter_free._retry import RetryPolicy
+from langchain_openrouter_free._streaming import StreamAccumulator
+from langchain_openrouter_free.errors import OpenRouterError
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+
+    from langchain_core.callbacks import (
+        AsyncCallbackManagerForLLMRun,
+        CallbackManagerForLLMRun,
+    )
+    from langchain_core.language_models import ModelProfile
+    from langchain_core.messages import AIMessage, BaseMessage
+    from langchain_core.outputs import ChatGenerationChunk, ChatResult
+    from langchain_core.runnables import Runnable
+    from langchain_core.tools import BaseTool
+
+__all__ = ["ChatOpenRouterFree"]
+
+DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+_CHAT_PATH = "/chat/completions"
+_REQUEST_FIELDS = tuple(RequestParameters.model_fields)
+
+
+class ChatOpenRouterFree(BaseChatModel, RequestParameters):
+    """OpenRouter chat completions for LangChain, made for free models.
+
+    Talks to ``POST /api/v1/chat/completions`` directly over httpx and keeps
+    every field OpenRouter sends: reasoning, ``reasoning_details``, the model
+    and provider that really answered, cost, cache and reasoning token counts.
+    Every failure is a typed error that is also the matching
+    ``langchain_core.exceptions`` class.
+
+    Setup:
+        ``pip install langchain-openrouter-free`` and set ``OPENROUTER_API_KEY``.
+        Free models allow 20 requests a minute and 50 a day per account (1000
+        a day once 10 credits were ever bought); ``openrouter-free models``
+        lists the free ids with their context limits.
+
+    Key init args:
+        model: A ``:free`` id or ``"openrouter/free"`` (default). Paid ids are
+            refused unless ``allow_paid=True``.
+        temperature, max_tokens, top_p, ...: Every OpenRouter request field,
+            validated against its documented range before anything is sent.
+        reasoning: ``{"effort": "low"}``, ``{"max_tokens": 512}``,
+            ``{"exclude": True}`` or ``{"enabled": True}``.
+        models, route, provider, transforms, plugins: OpenRouter routing,
+            sent exactly as given (``models`` holds at most 3 fallback ids).
+        extra_body: Merged into the request last, for fields added later.
+        timeout: Seconds per request (None: no limit). max_retries: Retries of
+            408, 5xx, connection errors and timeouts.
+
+    Instantiate:
+        ```python
+        from langchain_openrouter_free import ChatOpenRouterFree
+
+        model = ChatOpenRouterFree(
+            model="meta-llama/llama-3.3-70b-instruct:free", temperature=0
+        )
+        ```
+
+    Invoke and stream:
+        ```python
+        model.invoke("Name three French cheeses.")
+        for chunk in model.stream("Count to five."):
+            print(chunk.text, end="")
+        ```
+
+    Response metadata:
+        ``response_metadata`` holds ``id``, ``model_name`` (the model that
+        answered; differs from the request with ``openrouter/free`` or after a
+        fallback), ``provider``, ``finish_reason``, ``native_finish_reason``,
+        ``cost`` and ``model_provider="openrouter"``. Reasoning text is in
+        ``additional_kwargs["reasoning_content"]``.
+    """
+
+    model_config = ConfigDict(
+        populate_by_name=True, arbitrary_types_allowed=True, extra="forbid"
+    )
+
+    model: str = Field(default=FREE_ROUTER_ID, alias="model_name")
+    """The OpenRouter model id: a ``:free`` id or ``openrouter/free``."""
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env("OPENROUTER_API_KEY", default=None)
+    )
+    """The API key; defaults to env ``OPENROUTER_API_KEY``."""
+    base_url: str = Field(
+        default_factory=from_env("OPENROUTER_BASE_URL", default=DEFAULT_BASE_URL)
+    )
+    """API root; defaults to env ``OPENROUTER_BASE_URL`` or OpenRouter's."""
+    app_url: str | None = None
+    """Sent as ``HTTP-Referer`` for app attribution."""
+    app_title: str | None = None
+    """Sent as ``X-OpenRouter-Title`` and ``X-Title``."""
+    default_headers: dict[str, str] | None = None
+    """Extra headers; they override ours case-insensitively."""
+    extra_body: dict[str, Any] | None = None
+    """Merged into every request body last."""
+    allow_paid: bool = False
+    """Allow model ids that are not free (they spend credits)."""
+    timeout: float | None = Field(default=120.0, gt=0)
+    """Seconds to wait for a response; None waits forever."""
+    max_retries: int = Field(default=2, ge=0)
+    """Retries of 408, 5xx, connection errors and timeouts (0: one attempt)."""
+    streaming: bool = False
+    """Stream by default in ``invoke``."""
+    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    """An ``httpx.Client`` to use instead of the built-in one."""
+    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    """An ``httpx.AsyncClient`` to use instead of the built-in one."""
+
+    _http: OpenRouterHTTPClient | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _refuse_paid_models(self) -> Self:
+        if not self.allow_paid:
+            check_free_models([self.model], field="model")
+            check_free_models(self.models or [], field="models")
+        return self
+
+    # ------------------------------------------------------------------
+    # LangChain identity
+    # ------------------------------------------------------------------
+
+    @property
+    def _llm_type(self) -> str:
+        return "openrouter-free-chat"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """Map the key field to its environment variable for serialization."""
+        return {"api_key": "OPENROUTER_API_KEY"}
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """Return True: the model serializes with its key as a secret reference."""
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        """Return the namespace used when serializing."""
+        return ["langchain_openrouter_free", "chat_models"]
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model": self.model, **self._request_defaults()}
+
+    def _get_ls_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="openrouter",
+            ls_model_name=kwargs.get("model", self.model),
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        stop_sequences = stop or kwargs.get("stop") or self.stop
+        if stop_sequences:
+            params["ls_stop"] = (
+                [stop_sequences] if isinstance(stop_sequences, str) else stop_sequences
+            )
+        return params
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        from langchain_openrouter_free.registry import profile_for  # noqa: PLC0415
+
+        return profile_for(self.model)
+
+    # ------------------------------------------------------------------
+    # Requests
+    # ------------------------------------------------------------------
+
+    def _request_defaults(self) -> dict[str, Any]:
+        values = {name: getattr(self, name) for name in _REQUEST_FIELDS}
+        return {name: value for name, value in values.items() if value is not None}
+
+    def _headers(self) -> dict[str, str]:
+        headers = httpx.Headers({"Content-Type": "application/json"})
+        if self.api_key is not None and self.api_key.get_secret_value():
+            headers["Authorization"] = f"Bearer {self.api_key.get_secret_value()}"
+        if self.app_url:
+            headers["HTTP-Referer"] = self.app_url
+        if self.app_title:
+            headers["X-OpenRouter-Title"] = self.app_title
+            headers["X-Title"] = self.app_title
+        headers.update(self.default_headers or {})
+        return dict(headers.items())
+
+    def _client(self) -> OpenRouterHTTPClient:
+        if self._http is None:
+            self._http = OpenRouterHTTPClient(
+                base_url=self.base_url,
+                headers=self._headers(),
+                timeout=self.timeout,
+                retry=RetryPolicy(max_retries=self.max_retries),
+                client=self.http_client,
+                async_client=self.http_async_client,
+            )
+        return self._http
+
+    def _build_payload(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        *,
+        stream: bool,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        options = validate_call_options(kwargs)
+        if stop is not None:
+            options["stop"] = validate_call_options({"stop": stop})["stop"]
+        model = options.pop("model", None) or self.model
+        if not self.allow_paid:
+            check_free_models([model], field="model")
+            check_free_models(options.get("models") or [], field="models")
+        extra_body = {**(self.extra_body or {}), **(kwargs.get("extra_body") or {})}
+        return build_payload(
+            model=model,
+            messages=convert_messages(messages),
+            defaults=self._request_defaults(),
+            overrides=options,
+            stream=stream,
+            extra_body=extra_body,
+        )
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,  # noqa: ARG002
+        **kwargs: Any,
+    ) -> ChatResult:
+        payload = self._build_payload(messages, stop, stream=False, **kwargs)
+        body = self._client().request_json("POST", _CHAT_PATH, json=payload)
+        return parse_chat_completion(body)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,  # noqa: ARG002
+        **kwargs: Any,
+    ) -> ChatResult:
+        payload = self._build_payload(messages, stop, stream=False, **kwargs)
+        body = await self._client().arequest_json("POST", _CHAT_PATH, json=payload)
+        return parse_chat_completion(body)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        payload = self._build_payload(messages, stop, stream=True, **kwargs)
+        state = StreamAccumulator()
+        with (
+            self._client().stream_events(_CHAT_PATH, payload) as events,
+            _partial_text_on_error(state),
+        ):
+            for data in events:
+                for chunk in state.feed(data):
+                    if run_manager:
+                        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
+                if state.done:
+                    break
+            for chunk in state.finish():
+                if run_manager:
+                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        payload = self._build_payload(messages, stop, stream=True, **kwargs)
+        state = StreamAccumulator()
+        async with self._client().astream_events(_CHAT_PATH, payload) as events:
+            with _partial_text_on_error(state):
+                async for data in events:
+                    for chunk in state.feed(data):
+                        if run_manager:
+                            await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                        yield chunk
+                    if state.done:
+                        break
+                for chunk in state.finish():
+                    if run_manager:
+                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
+
+    def close(self) -> None:
+        """Close the built-in HTTP client (an injected one is left open)."""
+        if self._http is not None:
+            self._http.close()
+
+    async def aclose(self) -> None:
+        """Close the built-in async HTTP client (an injected one is left open)."""
+        if self._http is not None:
+            await self._http.aclose()
+
+    # ------------------------------------------------------------------
+    # Tools
+    # ------------------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools so the model can call them.
+
+        Args:
+            tools: Pydantic classes, functions, ``BaseTool`` objects or
+                OpenAI-format tool dicts.
+            tool_choice: ``"auto"``, ``"none"``, ``"required"``, ``"any"``
+                (sent as ``"required"``), ``True`` (the single tool), a tool
+                name, or an OpenAI ``tool_choice`` dict.
+            strict: Ask providers with a strict mode to follow the schemas.
+            parallel_tool_calls: Allow several tool calls in one turn.
+            **kwargs: Further request fields (``response_format``, ...).
+
+        Returns:
+            The model with ``tools`` bound for every call.
+
+        Raises:
+            ValueError: If ``tool_choice`` names no bound tool, or is True with
+                more than one tool.
+        """
+        formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
+        if formatted:
+            kwargs["tools"] = formatted
+        if tool_choice is not None and tool_choice is not False:
+            kwargs["tool_choice"] = _normalize_tool_choice(
+                tool_choice=tool_choice, tools=formatted
+            )
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(**kwargs)
+
+
+def _normalize_tool_choice(
+    *, tool_choice: dict[str, Any] | str | bool, tools: list[dict[str, Any]]
+) -> dict[str, Any] | str:
+    names = [tool["function"]["name"] for tool in tools if "function" in tool]
+    if tool_choice is True:
+        if len(names) != 1:
+            msg = f"tool_choice=True needs exactly one tool, got {len(names)}"
+            raise ValueError(msg)
+        return {"type": "function", "function": {"name": names[0]}}
+    if isinstance(tool_choice, dict):
+        return tool_choice
+    if tool_choice == "any":
+        return "required"
+    if tool_choice in {"auto", "none", "required"}:
+        return tool_choice
+    if isinstance(tool_choice, str) and tool_choice in names:
+        return {"type": "function", "function": {"name": tool_choice}}
+    msg = (
+        f"tool_choice={tool_choice!r} is neither 'auto', 'none', 'required', "
+        f"'any' nor the name of a bound tool ({', '.join(names) or 'none bound'})"
+    )
+    raise ValueError(msg)
+
+
+class _partial_text_on_error:  # noqa: N801 - used as a context manager
+    """Attach the text streamed so far to an error that broke the stream."""
+
+    def __init__(self, state: StreamAccumulator) -> None:
+        self._state = state
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, exc_type: object, exc: BaseException | None, tb: object
+    ) -> Literal[False]:
+        if isinstance(exc, OpenRouterError) and not exc.partial_text:
+            exc.partial_text = self._state.text
+        return False

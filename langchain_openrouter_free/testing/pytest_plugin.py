@@ -1,0 +1,1 @@
+"""pytest plugin for langchain-openrouter-free (cassette kit; filled in by issue 4)."""
