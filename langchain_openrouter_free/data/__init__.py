@@ -1,0 +1,1 @@
+"""Generated data files (``scripts/build_registry.py``); imported lazily."""
