@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 import httpx
@@ -12,7 +13,14 @@ from langchain_core.language_models import (
 )
 from langchain_core.utils import from_env, secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    model_validator,
+)
 
 from langchain_openrouter_free._client import OpenRouterHTTPClient
 from langchain_openrouter_free._messages import convert_messages
@@ -26,7 +34,7 @@ from langchain_openrouter_free._request import (
 from langchain_openrouter_free._response import parse_chat_completion
 from langchain_openrouter_free._retry import RetryPolicy
 from langchain_openrouter_free._streaming import StreamAccumulator
-from langchain_openrouter_free.errors import OpenRouterError
+from langchain_openrouter_free.errors import OpenRouterError, StaleModelIdWarning
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -138,10 +146,17 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
     _http: OpenRouterHTTPClient | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _refuse_paid_models(self) -> Self:
-        if not self.allow_paid:
-            check_free_models([self.model], field="model")
-            check_free_models(self.models or [], field="models")
+    def _check_models(self) -> Self:
+        self.model = _checked_model_id(
+            self.model, self.max_tokens, allow_paid=self.allow_paid, field="model"
+        )
+        if self.models:
+            self.models = [
+                _checked_model_id(
+                    fallback, None, allow_paid=self.allow_paid, field="models"
+                )
+                for fallback in self.models
+            ]
         return self
 
     # ------------------------------------------------------------------
@@ -241,9 +256,18 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
         if stop is not None:
             options["stop"] = validate_call_options({"stop": stop})["stop"]
         model = options.pop("model", None) or self.model
-        if not self.allow_paid:
-            check_free_models([model], field="model")
-            check_free_models(options.get("models") or [], field="models")
+        if model != self.model or "max_tokens" in options:
+            model = _checked_model_id(
+                model,
+                options.get("max_tokens", self.max_tokens),
+                allow_paid=self.allow_paid,
+                field="model",
+            )
+        if options.get("models"):
+            options["models"] = [
+                _checked_model_id(m, None, allow_paid=self.allow_paid, field="models")
+                for m in options["models"]
+            ]
         extra_body = {**(self.extra_body or {}), **(kwargs.get("extra_body") or {})}
         return build_payload(
             model=model,
@@ -376,6 +400,84 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
         return super().bind(**kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type,
+        *,
+        method: Literal["json_schema", "function_calling", "json_mode"] | None = None,
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """Return a runnable whose output follows ``schema``.
+
+        Args:
+            schema: A pydantic class, a TypedDict or a JSON-schema dict.
+            method: ``"json_schema"`` (``response_format`` json_schema),
+                ``"function_calling"`` (a forced tool call) or ``"json_mode"``
+                (``response_format`` json_object, schema in the prompt). None
+                picks from the model's capabilities in the free-model registry:
+                json_schema where the model lists ``structured_outputs``, else
+                function_calling where it lists ``tools``, else json_mode.
+            include_raw: Return ``{"raw", "parsed", "parsing_error"}`` and
+                never raise on a parse failure.
+            strict: Ask for strict schema adherence where supported.
+            **kwargs: Further request fields bound to every call.
+
+        Returns:
+            The structured-output runnable.
+        """
+        from langchain_openrouter_free._structured import (  # noqa: PLC0415
+            structured_output_runnable,
+        )
+
+        return structured_output_runnable(
+            self,
+            schema,
+            method=method,
+            include_raw=include_raw,
+            strict=strict,
+            **kwargs,
+        )
+
+
+def _checked_model_id(
+    model_id: str, max_tokens: int | None, *, allow_paid: bool, field: str
+) -> str:
+    """Check a model id against the free guard and the registry.
+
+    Returns the real id for a known alias (with a warning), warns about ids the
+    registry lists as retired or unverified, and refuses ``max_tokens`` larger
+    than the model's whole context window, all before anything is sent.
+    """
+    if not allow_paid:
+        check_free_models([model_id], field=field)
+    from langchain_openrouter_free.registry import default_registry  # noqa: PLC0415
+
+    entry = default_registry().find(model_id)
+    if entry is None:
+        return model_id
+    if entry.id != model_id:
+        warnings.warn(
+            f"{field}={model_id!r} is not OpenRouter's id; sending {entry.id!r}",
+            StaleModelIdWarning,
+            stacklevel=4,
+        )
+    if entry.status != "available":
+        warnings.warn(
+            f"{entry.id} is {entry.status} in the free-model registry (last seen "
+            f"{entry.last_seen or 'never'}); OpenRouter may answer 404",
+            StaleModelIdWarning,
+            stacklevel=4,
+        )
+    if max_tokens is not None and max_tokens > entry.context_length:
+        msg = (
+            f"max_tokens={max_tokens} exceeds the {entry.context_length}-token "
+            f"context of {entry.id}"
+        )
+        raise ValueError(msg)
+    return entry.id
 
 
 def _normalize_tool_choice(

@@ -59,6 +59,7 @@ __all__ = [
     "OpenRouterStreamError",
     "OpenRouterTimeoutError",
     "RateLimitKind",
+    "StaleModelIdWarning",
     "error_from_body",
     "error_from_response",
     "redact_secrets",
@@ -100,6 +101,10 @@ class RateLimitKind(StrEnum):
     """The provider serving one model is throttling: back off or use another model."""
     UNKNOWN = "unknown"
     """A 429 without any signal above."""
+
+
+class StaleModelIdWarning(UserWarning):
+    """A model id is an old spelling, or the registry lists it as retired."""
 
 
 class OpenRouterError(Exception):

@@ -24,6 +24,7 @@ from langchain_openrouter_free.errors import (
     OpenRouterServerError,
     OpenRouterStreamError,
     RateLimitKind,
+    StaleModelIdWarning,
 )
 from tests.unit_tests._wire import (
     FAKE_KEY,
@@ -494,3 +495,51 @@ def test_empty_tool_list_sends_no_tools_key_but_passes_other_kwargs() -> None:
     body = recorder.bodies[0]
     assert "tools" not in body
     assert body["response_format"] == response_format
+
+
+# --- registry facts ------------------------------------------------------------------
+
+
+def test_seed_alias_is_sent_as_the_real_id_with_one_warning(mode: str) -> None:
+    with pytest.warns(
+        StaleModelIdWarning, match=r"google/gemma-3-27b-it:free"
+    ) as caught:
+        model, recorder = make_model([ok()], model="google/gemma-3-27b:free")
+    assert len(caught) == 1
+    assert model.model == "google/gemma-3-27b-it:free"
+    invoke(mode, model)
+    assert recorder.bodies[0]["model"] == "google/gemma-3-27b-it:free"
+
+
+def test_retired_id_warns_but_is_still_sent(mode: str) -> None:
+    with pytest.warns(StaleModelIdWarning, match="retired"):
+        model, recorder = make_model([ok()], model="google/gemini-2.0-flash-exp:free")
+    invoke(mode, model)
+    assert recorder.bodies[0]["model"] == "google/gemini-2.0-flash-exp:free"
+
+
+def test_fallback_aliases_resolve_too() -> None:
+    with pytest.warns(StaleModelIdWarning):
+        model = ChatOpenRouterFree(model=FREE, models=["rekaai/flash-3:free"])
+    assert model.models == ["rekaai/reka-flash-3:free"]
+
+
+def test_max_tokens_above_the_context_window_is_refused_before_sending(
+    mode: str,
+) -> None:
+    small = "google/gemma-3n-e4b-it:free"  # 8,192 tokens in the registry
+    with pytest.raises(ValueError, match="8192"):
+        ChatOpenRouterFree(model=small, max_tokens=10_000)
+    model, recorder = make_model([ok()], model=small)
+    with pytest.raises(ValueError, match="max_tokens=9000"):
+        invoke(mode, model, max_tokens=9000)
+    assert recorder.requests == []
+
+
+def test_profile_comes_from_the_registry() -> None:
+    profile = ChatOpenRouterFree(model=FREE).profile
+    assert profile is not None
+    assert profile["max_input_tokens"] == 128_000
+    assert profile["tool_calling"] is True
+    assert profile["structured_output"] is False
+    assert ChatOpenRouterFree(model="openai/gpt-4o", allow_paid=True).profile is None
