@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from _emulator_helpers import FREE_MODEL, chat, joined_content, parse_sse, recording
 
 from langchain_openrouter_free.errors import (
     OpenRouterAuthenticationError,
@@ -27,6 +26,13 @@ from langchain_openrouter_free.errors import (
 )
 from langchain_openrouter_free.testing import FakeOpenRouter, FakeReply, Fault
 from langchain_openrouter_free.testing._fake_faults import USER_ID
+from tests.emulator_tests._emulator_helpers import (
+    FREE_MODEL,
+    chat,
+    joined_content,
+    parse_sse,
+    recording,
+)
 
 UPSTREAM_RAW = (
     "{model} is temporarily rate-limited upstream. Please retry shortly, or add your own "

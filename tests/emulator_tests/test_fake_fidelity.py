@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from _emulator_helpers import WEATHER_TOOL, chat, parse_sse, recording
 from langchain_core.messages import BaseMessage
 
 from langchain_openrouter_free._response import parse_chat_completion
@@ -28,6 +27,12 @@ from langchain_openrouter_free.testing import (
     FakeReply,
     FakeToolCall,
     Fault,
+)
+from tests.emulator_tests._emulator_helpers import (
+    WEATHER_TOOL,
+    chat,
+    parse_sse,
+    recording,
 )
 
 REASONING_TOOL_REPLY = FakeReply(

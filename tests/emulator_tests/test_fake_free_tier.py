@@ -6,9 +6,9 @@ import time
 
 import httpx
 import pytest
-from _emulator_helpers import FREE_MODEL, PAID_MODEL, chat
 
 from langchain_openrouter_free.testing import FakeOpenRouter, Fault, FreeTierLimits
+from tests.emulator_tests._emulator_helpers import FREE_MODEL, PAID_MODEL, chat
 
 
 def _post(http: httpx.Client, model: str = FREE_MODEL) -> httpx.Response:

@@ -8,10 +8,16 @@ from typing import Any
 
 import httpx
 import pytest
-from _emulator_helpers import FREE_MODEL, PAID_MODEL, WEATHER_TOOL, chat, recorded_body
 from pydantic import BaseModel
 
 from langchain_openrouter_free.testing import FakeOpenRouter, FakeReply, FakeToolCall
+from tests.emulator_tests._emulator_helpers import (
+    FREE_MODEL,
+    PAID_MODEL,
+    WEATHER_TOOL,
+    chat,
+    recorded_body,
+)
 
 WS_KEEPALIVE = "\n         \n"
 

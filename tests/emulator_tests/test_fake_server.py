@@ -8,7 +8,6 @@ import sys
 
 import httpx
 import pytest
-from _emulator_helpers import FREE_MODEL, PAID_MODEL, chat, joined_content, parse_sse
 from pytest_socket import SocketConnectBlockedError
 
 from langchain_openrouter_free.testing import (
@@ -19,6 +18,13 @@ from langchain_openrouter_free.testing import (
     fake_openrouter_fixture,
 )
 from langchain_openrouter_free.testing._fake_catalog import BUILTIN_MODELS
+from tests.emulator_tests._emulator_helpers import (
+    FREE_MODEL,
+    PAID_MODEL,
+    chat,
+    joined_content,
+    parse_sse,
+)
 
 
 def test_non_loopback_connections_stay_blocked() -> None:

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _emulator_helpers import (
+
+from langchain_openrouter_free.testing import FakeOpenRouter, FakeReply, FakeToolCall
+from tests.emulator_tests._emulator_helpers import (
     FREE_MODEL,
     WEATHER_TOOL,
     chat,
@@ -15,8 +17,6 @@ from _emulator_helpers import (
     parse_sse,
     recorded_events,
 )
-
-from langchain_openrouter_free.testing import FakeOpenRouter, FakeReply, FakeToolCall
 
 CHUNK_KEYS = ["id", "provider", "model", "object", "created", "choices"]
 CHOICE_KEYS = ["index", "delta", "finish_reason", "native_finish_reason", "logprobs"]
