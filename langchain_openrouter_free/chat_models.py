@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+import weakref
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 import httpx
@@ -242,6 +243,9 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
                 client=self.http_client,
                 async_client=self.http_async_client,
             )
+            # Close the built-in pool when the model is collected, so creating
+            # many models leaks no sockets (an injected client is left alone).
+            weakref.finalize(self, self._http.close)
         return self._http
 
     def _build_payload(

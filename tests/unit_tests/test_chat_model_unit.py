@@ -5,6 +5,7 @@ Each behaviour is written once and run sync and async via the ``mode`` fixture.
 
 from __future__ import annotations
 
+import gc
 import json
 from functools import reduce
 from operator import add
@@ -402,6 +403,27 @@ def test_no_http_client_is_built_at_construction_and_one_is_reused(
     assert built == []
     first = models[0]
     assert first._client() is first._client()
+
+
+def test_built_in_client_is_closed_when_the_model_is_collected() -> None:
+    clients = []
+    for _ in range(50):
+        model = ChatOpenRouterFree(model=FREE, api_key=FAKE_KEY)
+        clients.append(model._client()._get_client())
+        del model
+    gc.collect()
+    assert all(client.is_closed for client in clients)
+
+
+def test_injected_client_is_never_closed_by_the_model() -> None:
+    injected = httpx.Client()
+    model = ChatOpenRouterFree(model=FREE, http_client=injected)
+    model._client()
+    model.close()
+    del model
+    gc.collect()
+    assert not injected.is_closed
+    injected.close()
 
 
 class CountingLimiter(BaseRateLimiter):
