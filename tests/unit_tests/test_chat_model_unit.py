@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.load import dumpd, dumps
+from langchain_core.load import dumpd, dumps, load
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from langchain_core.rate_limiters import BaseRateLimiter
 from pydantic import BaseModel, ValidationError
@@ -373,6 +373,30 @@ def test_api_key_never_appears_in_repr_str_or_dump() -> None:
         "type": "secret",
         "id": ["OPENROUTER_API_KEY"],
     }
+
+
+@pytest.mark.filterwarnings(
+    "ignore::langchain_core._api.beta_decorator.LangChainBetaWarning"
+)
+def test_serialized_model_loads_back_with_the_key_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", FAKE_KEY)
+    model = ChatOpenRouterFree(model=FREE, temperature=0.4, reasoning={"effort": "low"})
+    loaded = load(
+        dumpd(model),
+        valid_namespaces=["langchain_openrouter_free"],
+        allowed_objects=[ChatOpenRouterFree],
+        secrets_from_env=True,
+    )
+    assert isinstance(loaded, ChatOpenRouterFree)
+    assert (loaded.model, loaded.temperature, loaded.reasoning) == (
+        FREE,
+        0.4,
+        {"effort": "low"},
+    )
+    assert loaded.api_key is not None
+    assert loaded.api_key.get_secret_value() == FAKE_KEY
 
 
 def test_ls_params_name_provider_and_honour_model_override() -> None:
