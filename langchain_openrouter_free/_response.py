@@ -25,6 +25,7 @@ from langchain_openrouter_free._reasoning import merge_reasoning_details
 from langchain_openrouter_free.errors import OpenRouterServerError, error_from_body
 
 __all__ = [
+    "COMPLETION_FACT_KEYS",
     "MODEL_PROVIDER",
     "error_object",
     "generation_info",
@@ -48,9 +49,13 @@ _COMPLETION_FIELDS: Final = (
     ("created", "created"),
     ("system_fingerprint", "system_fingerprint"),
     ("service_tier", "service_tier"),
+    ("citations", "citations"),
+    ("openrouter_metadata", "openrouter_metadata"),
 )
+COMPLETION_FACT_KEYS: Final = tuple(source for source, _ in _COMPLETION_FIELDS)
+"""Top-level completion fields kept in ``response_metadata`` (stream and not)."""
 _CHOICE_FIELDS: Final = ("finish_reason", "native_finish_reason", "logprobs")
-_USAGE_FIELDS: Final = ("cost", "cost_details", "is_byok")
+_USAGE_FIELDS: Final = ("cost", "cost_details", "is_byok", "server_tool_use_details")
 _LIST_EXTRAS: Final = ("annotations", "images")
 
 

@@ -22,6 +22,7 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_openrouter_free._reasoning import merge_reasoning_details
 from langchain_openrouter_free._response import (
+    COMPLETION_FACT_KEYS,
     error_object,
     generation_info,
     message_text,
@@ -39,14 +40,6 @@ __all__ = ["DONE", "StreamAccumulator"]
 DONE: Final = "[DONE]"
 """The ``data`` payload that ends an OpenRouter stream."""
 
-_FACT_KEYS: Final = (
-    "id",
-    "model",
-    "provider",
-    "created",
-    "system_fingerprint",
-    "service_tier",
-)
 _LIST_EXTRAS: Final = ("annotations", "images")
 _AUDIO_TEXT_KEYS: Final = ("data", "transcript")
 _PREVIEW_CHARS: Final = 200
@@ -171,7 +164,7 @@ class StreamAccumulator:
         return chunk
 
     def _absorb_facts(self, chunk: Mapping[str, Any]) -> None:
-        for key in _FACT_KEYS:
+        for key in COMPLETION_FACT_KEYS:
             value = chunk.get(key)
             if value is None or (key == "id" and "id" in self._facts):
                 continue

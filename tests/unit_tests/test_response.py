@@ -11,6 +11,7 @@ built in the documented shape.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -671,3 +672,35 @@ def test_invalid_tool_call_in_a_body() -> None:
     assert [(c["name"], c["id"], c["args"]) for c in message.invalid_tool_calls] == [
         ("lookup", "call_0", '{"q": "pad thai"')
     ]
+
+
+def test_citations_and_server_tool_usage_are_kept() -> None:
+    """Top-level ``citations`` (web-search models) and server-tool usage survive."""
+    recorded = Path(__file__).resolve().parents[2] / "cassettes" / "recorded" / "chat"
+    body = json.loads(
+        json.loads((recorded / "activeagent-74.json").read_text())["response"]["body"]
+    )
+    message = parse_chat_completion(body).generations[0].message
+    assert message.response_metadata["citations"] == body["citations"]
+    assert len(body["citations"]) > 0
+
+    usage = {
+        "prompt_tokens": 5,
+        "completion_tokens": 2,
+        "total_tokens": 7,
+        "server_tool_use_details": {"web_search_requests": 1},
+    }
+    body = {
+        "id": "gen-1",
+        "model": "m:free",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": "x"},
+            }
+        ],
+        "usage": usage,
+    }
+    meta = parse_chat_completion(body).generations[0].message.response_metadata
+    assert meta["server_tool_use_details"] == {"web_search_requests": 1}
