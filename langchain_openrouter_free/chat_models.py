@@ -12,6 +12,8 @@ from langchain_core.language_models import (
     LangSmithParams,
     LanguageModelInput,
 )
+from langchain_core.messages import AIMessageChunk
+from langchain_core.outputs import ChatGenerationChunk
 from langchain_core.utils import from_env, secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import (
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
     )
     from langchain_core.language_models import ModelProfile
     from langchain_core.messages import AIMessage, BaseMessage
-    from langchain_core.outputs import ChatGenerationChunk, ChatResult
+    from langchain_core.outputs import ChatResult
     from langchain_core.runnables import Runnable
     from langchain_core.tools import BaseTool
 
@@ -318,13 +320,13 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
             _partial_text_on_error(state),
         ):
             for data in events:
-                for chunk in state.feed(data):
+                for chunk in self._for_output_version(state.feed(data)):
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
                 if state.done:
                     break
-            for chunk in state.finish():
+            for chunk in self._for_output_version(state.finish()):
                 if run_manager:
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
@@ -341,16 +343,23 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
         async with self._client().astream_events(_CHAT_PATH, payload) as events:
             with _partial_text_on_error(state):
                 async for data in events:
-                    for chunk in state.feed(data):
+                    for chunk in self._for_output_version(state.feed(data)):
                         if run_manager:
                             await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                         yield chunk
                     if state.done:
                         break
-                for chunk in state.finish():
+                for chunk in self._for_output_version(state.finish()):
                     if run_manager:
                         await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
+
+    def _for_output_version(
+        self, chunks: list[ChatGenerationChunk]
+    ) -> list[ChatGenerationChunk]:
+        if self.output_version != "v1":
+            return chunks
+        return [_with_v1_blocks(chunk) for chunk in chunks]
 
     def close(self) -> None:
         """Close the built-in HTTP client (an injected one is left open)."""
@@ -506,6 +515,47 @@ def _normalize_tool_choice(
         f"'any' nor the name of a bound tool ({', '.join(names) or 'none bound'})"
     )
     raise ValueError(msg)
+
+
+def _with_v1_blocks(chunk: ChatGenerationChunk) -> ChatGenerationChunk:
+    """Give a streamed chunk v1 content blocks whose indices cannot collide.
+
+    langchain-core numbers the reasoning and text blocks of a v1 stream 0, 1,
+    ... but gives a ``tool_call_chunk`` block its tool-call index, so the first
+    tool call (index 0) merges into the first reasoning or text block and the
+    merged message loses its tool-call block. Blocks keyed ``lc_reasoning``,
+    ``lc_text`` and ``lc_tool_call_<i>`` (``lc_`` string indices merge like
+    ints) stay apart; core turns each ``tool_call_chunk`` block into a
+    ``tool_call`` block when the stream ends.
+    """
+    message = chunk.message
+    if not isinstance(message, AIMessageChunk) or not isinstance(message.content, str):
+        return chunk
+    blocks: list[str | dict[str, Any]] = []
+    reasoning = message.additional_kwargs.get("reasoning_content")
+    if isinstance(reasoning, str) and reasoning:
+        blocks.append(
+            {"type": "reasoning", "reasoning": reasoning, "index": "lc_reasoning"}
+        )
+    if message.content:
+        blocks.append({"type": "text", "text": message.content, "index": "lc_text"})
+    blocks.extend(
+        {
+            "type": "tool_call_chunk",
+            "id": call.get("id"),
+            "name": call.get("name"),
+            "args": call.get("args"),
+            "index": f"lc_tool_call_{call.get('index')}",
+        }
+        for call in message.tool_call_chunks
+    )
+    metadata = {**message.response_metadata, "output_version": "v1"}
+    return ChatGenerationChunk(
+        message=message.model_copy(
+            update={"content": blocks, "response_metadata": metadata}
+        ),
+        generation_info=chunk.generation_info,
+    )
 
 
 class _partial_text_on_error:  # noqa: N801 - used as a context manager
