@@ -14,7 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from langchain_openrouter_free import ChatOpenRouterFree, get_free_model, list_free_models
+from langchain_openrouter_free import (
+    ChatOpenRouterFree,
+    get_free_model,
+    list_free_models,
+)
 from langchain_openrouter_free._response import parse_chat_completion
 from langchain_openrouter_free._streaming import StreamAccumulator
 
@@ -71,7 +75,9 @@ def test_stream_json_only(benchmark: Any, stream_lines: list[str]) -> None:
 
 def _transport(body: bytes) -> httpx.MockTransport:
     return httpx.MockTransport(
-        lambda _: httpx.Response(200, headers={"content-type": "application/json"}, content=body)
+        lambda _: httpx.Response(
+            200, headers={"content-type": "application/json"}, content=body
+        )
     )
 
 
@@ -89,8 +95,15 @@ def test_invoke_ours(benchmark: Any, tool_body: str) -> None:
 @pytest.mark.benchmark(group="invoke")
 def test_invoke_raw_httpx(benchmark: Any, tool_body: str) -> None:
     client = httpx.Client(transport=_transport(tool_body.encode()))
-    payload = {"model": FREE, "messages": [{"role": "user", "content": "What's the weather?"}]}
-    benchmark(lambda: client.post("https://openrouter.ai/api/v1/chat/completions", json=payload).json())
+    payload = {
+        "model": FREE,
+        "messages": [{"role": "user", "content": "What's the weather?"}],
+    }
+    benchmark(
+        lambda: client.post(
+            "https://openrouter.ai/api/v1/chat/completions", json=payload
+        ).json()
+    )
 
 
 @pytest.mark.benchmark(group="construct")

@@ -1,1 +1,244 @@
-"""pytest plugin for langchain-openrouter-free (cassette kit; filled in by issue 4)."""
+"""pytest plugin ``openrouter_free``: safe cassettes and the emulator as fixtures.
+
+Loaded automatically (``pytest11`` entry point) once
+``langchain-openrouter-free[testing]`` is installed. It imports neither vcrpy
+nor pytest-recording nor langchain-tests at import time, and everything it
+adds works, or stays inert, when they are missing.
+
+Fixtures:
+    ``vcr_config`` (module scope): the options every ``@pytest.mark.vcr``
+        test gets from pytest-recording; see
+        `langchain_openrouter_free.testing.cassettes.build_vcr_config`. Only
+        ``content-type``, ``accept`` and rate-limit headers are recorded,
+        key-like text and account ids in bodies are redacted, requests match
+        on method + path + query + normalized JSON body (any host, so a cassette
+        recorded against FakeOpenRouter or openrouter.ai replays anywhere),
+        files are gzipped YAML (``*.yaml.gz``, langchain-tests' layout),
+        ``record_mode`` is not set (pytest-recording's default, ``none``,
+        never touches the network; ``--record-mode=once`` records), and
+        failed attempts (status >= 400) are not recorded. Cassettes live in
+        pytest-recording's ``vcr_cassette_dir``: ``cassettes/<module name>/``
+        next to the test module. Override either fixture in a conftest, e.g.
+        ``def vcr_config(vcr_config): return {**vcr_config, ...}``.
+    ``fake_openrouter``: a running
+        `langchain_openrouter_free.testing.FakeOpenRouter`; tests using it
+        may connect to 127.0.0.1 even under ``--disable-socket``.
+
+Recording failed attempts:
+    ``@pytest.mark.openrouter_record_errors`` on a test, ``--openrouter-record-errors``,
+    the ini option ``openrouter_record_errors = true`` or the environment
+    variable ``OPENROUTER_RECORD_ERRORS=1``. A cassette that already holds an
+    error replays it whatever the setting.
+
+Secret check:
+    Every cassette written during the session is scanned for key-like text
+    at the end; a finding is reported and fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import types
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from langchain_openrouter_free.testing import FakeOpenRouter
+
+__all__ = [
+    "RECORD_ERRORS_ENV",
+    "RECORD_ERRORS_MARKER",
+    "fixtures_plugin",
+]
+
+RECORD_ERRORS_MARKER: Final = "openrouter_record_errors"
+"""Marker that records failed responses in the marked test's cassette."""
+RECORD_ERRORS_ENV: Final = "OPENROUTER_RECORD_ERRORS"
+"""Environment variable that records failed responses in every cassette."""
+_RECORD_ERRORS_INI: Final = "openrouter_record_errors"
+_TRUE_WORDS: Final = frozenset({"1", "true", "yes", "on"})
+_LOOPBACK: Final = ["127.0.0.1"]
+_SOCKET_MARKERS: Final = ("allow_hosts", "enable_socket", "disable_socket")
+
+
+class _SessionState:
+    """Per-run state: the error-recording switch and the cassettes used."""
+
+    def __init__(self, *, record_errors: bool) -> None:
+        self.record_errors_by_default = record_errors
+        self.record_errors_in_test = False
+        self.started_at = time.time()
+        self.cassettes: set[Path] = set()
+
+    def records_errors(self) -> bool:
+        """Whether a failed response is recorded right now."""
+        return self.record_errors_by_default or self.record_errors_in_test
+
+
+_STATE: Final = pytest.StashKey[_SessionState]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add ``--openrouter-record-errors`` and its ini twin."""
+    group = parser.getgroup("openrouter-free", "langchain-openrouter-free cassettes")
+    group.addoption(
+        "--openrouter-record-errors",
+        action="store_true",
+        default=False,
+        help="Record failed responses (status >= 400) in cassettes too.",
+    )
+    parser.addini(
+        _RECORD_ERRORS_INI,
+        type="bool",
+        default=False,
+        help="Record failed responses (status >= 400) in cassettes too.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker, the run state and the fixtures.
+
+    The fixtures are registered here, after every entry-point plugin, so our
+    ``vcr_config`` takes precedence over pytest-recording's empty default
+    whatever order the plugins were installed in (conftest fixtures still
+    override it).
+    """
+    config.addinivalue_line(
+        "markers",
+        f"{RECORD_ERRORS_MARKER}: record failed responses (status >= 400) "
+        "in this test's cassette (langchain-openrouter-free).",
+    )
+    env = os.environ.get(RECORD_ERRORS_ENV, "").strip().lower()
+    record_errors = (
+        bool(config.getoption("--openrouter-record-errors"))
+        or bool(config.getini(_RECORD_ERRORS_INI))
+        or env in _TRUE_WORDS
+    )
+    config.stash[_STATE] = _SessionState(record_errors=record_errors)
+    if not config.pluginmanager.has_plugin("openrouter_free_fixtures"):
+        config.pluginmanager.register(fixtures_plugin(), "openrouter_free_fixtures")
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:  # noqa: ARG001
+    """Register our serializer, persister and matcher on each cassette's VCR.
+
+    ``tryfirst``: a conftest's own ``pytest_recording_configure`` runs after
+    this one and may replace what it registers.
+    """
+    from langchain_openrouter_free.testing.cassettes import register  # noqa: PLC0415
+
+    register(vcr)
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Let tests that use ``fake_openrouter`` reach 127.0.0.1 (pytest-socket)."""
+    if not config.pluginmanager.has_plugin("socket"):
+        return
+    for item in items:
+        uses_fake = "fake_openrouter" in getattr(item, "fixturenames", ())
+        if uses_fake and not any(item.get_closest_marker(m) for m in _SOCKET_MARKERS):
+            item.add_marker(pytest.mark.allow_hosts(_LOOPBACK))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Scan the cassettes written during the run; fail the run on a finding."""
+    state = session.config.stash.get(_STATE, None)
+    if state is None or not state.cassettes:
+        return
+    from langchain_openrouter_free.testing.cassettes import (  # noqa: PLC0415
+        scan_cassette_for_secrets,
+    )
+
+    written = [
+        path
+        for path in sorted(state.cassettes)
+        if path.is_file() and path.stat().st_mtime >= state.started_at - 1
+    ]
+    findings = [line for path in written for line in scan_cassette_for_secrets(path)]
+    if not findings:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_sep("=", "key-like text in recorded cassettes", red=True)
+        for line in findings:
+            reporter.write_line(line)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _default_cassette_dir(request: pytest.FixtureRequest) -> str:
+    try:
+        return str(request.getfixturevalue("vcr_cassette_dir"))
+    except pytest.FixtureLookupError:
+        module = Path(str(request.path))
+        return str(module.parent / "cassettes" / module.stem)
+
+
+def _vcr_config(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The vcrpy options for ``@pytest.mark.vcr`` tests (see the module doc)."""
+    from langchain_openrouter_free.testing.cassettes import (  # noqa: PLC0415
+        build_vcr_config,
+    )
+
+    state = request.config.stash[_STATE]
+    return build_vcr_config(
+        record_errors=state.records_errors,
+        cassette_library_dir=_default_cassette_dir(request),
+    )
+
+
+def _cassette_guard(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Apply the per-test error switch; remember the test's cassette."""
+    state = request.config.stash[_STATE]
+    marker = request.node.get_closest_marker(RECORD_ERRORS_MARKER)
+    state.record_errors_in_test = marker is not None
+    if "vcr" in request.fixturenames:
+        cassette = request.getfixturevalue("vcr")
+        path = getattr(cassette, "_path", None)
+        if path:
+            state.cassettes.add(Path(path))
+    try:
+        yield
+    finally:
+        state.record_errors_in_test = False
+
+
+def _fake_openrouter() -> Iterator[FakeOpenRouter]:
+    """A running FakeOpenRouter (default settings), stopped afterwards.
+
+    Script it in the test with ``add_replies`` or ``responder``.
+    """
+    from langchain_openrouter_free.testing import (  # noqa: PLC0415
+        fake_openrouter_fixture,
+    )
+
+    yield from fake_openrouter_fixture()
+
+
+def fixtures_plugin() -> types.ModuleType:
+    """The plugin's fixtures, as a module to register with pytest.
+
+    They are not module-level fixtures of this plugin, so that registering
+    them from ``pytest_configure`` (after every entry-point plugin) decides
+    the precedence over pytest-recording's ``vcr_config``.
+
+    Returns:
+        A module holding ``vcr_config``, ``fake_openrouter`` and an autouse
+        guard.
+    """
+    holder = types.ModuleType(f"{__name__}.fixtures")
+    holder.__dict__.update(
+        vcr_config=pytest.fixture(scope="module", name="vcr_config")(_vcr_config),
+        fake_openrouter=pytest.fixture(name="fake_openrouter")(_fake_openrouter),
+        openrouter_free_cassette_guard=pytest.fixture(
+            autouse=True, name="_openrouter_free_cassette_guard"
+        )(_cassette_guard),
+    )
+    return holder

@@ -582,6 +582,21 @@ def test_max_tokens_above_the_context_window_is_refused_before_sending(
     assert recorder.requests == []
 
 
+def test_summarization_middleware_takes_fractional_limits_from_the_profile() -> None:
+    from langchain.agents.middleware import SummarizationMiddleware
+
+    model = ChatOpenRouterFree(model=FREE)
+    middleware = SummarizationMiddleware(
+        model=model, trigger=("fraction", 0.8), keep=("fraction", 0.1)
+    )
+    assert middleware._get_profile_limits() == 128_000
+    with pytest.raises(ValueError, match="profile"):
+        SummarizationMiddleware(
+            model=ChatOpenRouterFree(model="openai/gpt-4o", allow_paid=True),
+            trigger=("fraction", 0.8),
+        )
+
+
 def test_profile_comes_from_the_registry() -> None:
     profile = ChatOpenRouterFree(model=FREE).profile
     assert profile is not None

@@ -1,0 +1,729 @@
+"""Cassette tools: redaction hooks, a JSON matcher, ``yaml.gz`` files, a secret scan.
+
+Everything here works on vcrpy's data (requests with ``method``, ``uri``,
+``body`` and ``headers``; responses as ``{"status", "headers", "body"}``
+dicts) without importing vcrpy at import time, so the module loads even
+where vcrpy is not installed. The pytest plugin
+(`langchain_openrouter_free.testing.pytest_plugin`) wires it into
+pytest-recording; `build_vcr_config` and `register` also serve plain vcrpy::
+
+    import vcr
+    from langchain_openrouter_free.testing.cassettes import (
+        build_vcr_config,
+        register,
+    )
+
+    recorder = vcr.VCR()
+    register(recorder)
+    with recorder.use_cassette("chat.yaml.gz", **build_vcr_config()):
+        ...
+
+The secret scan is also a command::
+
+    python -m langchain_openrouter_free.testing.cassettes tests/cassettes
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import inspect
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Final, Self
+from urllib.parse import urlsplit, urlunsplit
+
+import yaml  # type: ignore[import-untyped, unused-ignore]
+
+__all__ = [
+    "CASSETTE_SUFFIXES",
+    "KEPT_REQUEST_HEADERS",
+    "KEPT_RESPONSE_HEADERS",
+    "MATCHER_NAME",
+    "MATCH_ON",
+    "SECRET_PATTERNS",
+    "SERIALIZER_NAME",
+    "RequestScrubber",
+    "ResponseScrubber",
+    "YamlGzPersister",
+    "YamlGzSerializer",
+    "assert_no_secrets",
+    "build_vcr_config",
+    "find_secrets",
+    "iter_cassette_files",
+    "json_body_matcher",
+    "load_cassette_data",
+    "main",
+    "normalize_json_body",
+    "redact_text",
+    "register",
+    "scan_cassette_for_secrets",
+]
+
+SERIALIZER_NAME: Final = "yaml.gz"
+"""The serializer name and file suffix (without the dot) of our cassettes."""
+MATCHER_NAME: Final = "openrouter_json_body"
+"""The name `json_body_matcher` is registered under."""
+MATCH_ON: Final = ("method", "path", "query", MATCHER_NAME)
+"""Host-agnostic matching: method, URL path, query and normalized JSON body."""
+
+KEPT_REQUEST_HEADERS: Final = frozenset({"accept", "content-type"})
+"""Request headers written to cassettes; every other one is dropped
+(``Authorization``, cookies, ``X-API-Key``, ``HTTP-Referer``, ``X-Title``,
+``X-OpenRouter-Title``, ``User-Agent``, ...)."""
+KEPT_RESPONSE_HEADERS: Final = frozenset(
+    {
+        "content-type",
+        "retry-after",
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+    }
+)
+"""Response headers written to cassettes. ``content-type`` must stay: httpx-sse
+refuses a stream without ``text/event-stream``; the rate-limit headers let
+recorded 429s replay faithfully. Cookies, request and generation ids, and
+provider or edge headers are dropped."""
+
+SECRET_PATTERNS: Final[Mapping[str, re.Pattern[str]]] = {
+    "OpenRouter key": re.compile(r"sk-or-v\d+-[A-Za-z0-9]{16,}"),
+    "OpenRouter-style key": re.compile(r"sk-or-(?!v\d+-)[A-Za-z0-9_-]{16,}"),
+    "Anthropic key": re.compile(r"sk-ant-[A-Za-z0-9_-]{16,}"),
+    "OpenAI project key": re.compile(r"sk-proj-[A-Za-z0-9_-]{16,}"),
+    "OpenAI-style key": re.compile(r"\bsk-[A-Za-z0-9]{32,}"),
+    "bearer token": re.compile(r"Bearer\s+[A-Za-z0-9._~+/-]{20,}=*", re.IGNORECASE),
+}
+"""What the scan reports (and `redact_text` replaces): key-like text."""
+
+CASSETTE_SUFFIXES: Final = (".yaml.gz", ".yaml", ".yml", ".json")
+"""Files `iter_cassette_files` picks up in a directory."""
+
+REDACTED: Final = "REDACTED"
+_LOADED_MARK: Final = "__openrouter_free_loaded__"
+_FIRST_ERROR_STATUS: Final = 400
+_UUID: Final = re.compile(
+    r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+)
+_UUID_PLACEHOLDER: Final = "<uuid>"
+_USER_ID: Final = re.compile(r'("(?:creator_)?user_id"\s*:\s*")[^"]*(")')
+_LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
+_NOT_JSON: Final = object()
+
+
+# ----------------------------------------------------------------------------
+# Redaction
+# ----------------------------------------------------------------------------
+
+
+def redact_text(text: str) -> str:
+    """Replace key-like text and account ids in ``text``.
+
+    Args:
+        text: Any text, typically a request or response body.
+
+    Returns:
+        The text with every `SECRET_PATTERNS` match replaced by ``REDACTED``
+        and ``"user_id"`` / ``"creator_user_id"`` values blanked.
+    """
+    for pattern in SECRET_PATTERNS.values():
+        text = pattern.sub(REDACTED, text)
+    return _USER_ID.sub(rf"\g<1>{REDACTED}\g<2>", text)
+
+
+def _redact_body(body: Any) -> Any:
+    if isinstance(body, bytes):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return body
+        redacted = redact_text(text)
+        return body if redacted == text else redacted.encode("utf-8")
+    if isinstance(body, str):
+        return redact_text(body)
+    return body
+
+
+def _normalize_uri(uri: str) -> str:
+    parts = urlsplit(uri)
+    if parts.hostname in _LOOPBACK_HOSTS and parts.port is not None:
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        return urlunsplit(parts._replace(netloc=host))
+    return uri
+
+
+class RequestScrubber:
+    """vcrpy ``before_record_request`` hook: what of a request is kept.
+
+    vcrpy runs it on a copy of every request, when recording *and* when
+    matching a live request against a cassette, so both sides look alike.
+    Only `KEPT_REQUEST_HEADERS` survive; key-like text in the body is
+    redacted; a loopback URL (such as FakeOpenRouter's) loses its ephemeral
+    port, so re-recordings do not differ in the port alone.
+    """
+
+    def __init__(self, *, keep_headers: Iterable[str] = KEPT_REQUEST_HEADERS) -> None:
+        """Create the hook.
+
+        Args:
+            keep_headers: Request header names (any case) to keep.
+        """
+        self.keep_headers = frozenset(name.lower() for name in keep_headers)
+
+    def __call__(self, request: Any) -> Any:
+        """Scrub one vcrpy request in place.
+
+        Args:
+            request: A ``vcr.request.Request`` (already a copy).
+
+        Returns:
+            The same request.
+        """
+        for name in list(request.headers):
+            if name.lower() not in self.keep_headers:
+                del request.headers[name]
+        request.uri = _normalize_uri(request.uri)
+        request.body = _redact_body(request.body)
+        return request
+
+
+class ResponseScrubber:
+    """vcrpy ``before_record_response`` hook: what of a response is kept.
+
+    Failed attempts (status >= 400) are not recorded unless ``record_errors``
+    says so: with ``allow_playback_repeats`` the first recorded answer to a
+    request always replays, so a recorded 429 followed by a successful retry
+    would replay as a 429 forever. Only `KEPT_RESPONSE_HEADERS` survive, and
+    key-like text and account ids in the body are redacted.
+
+    vcrpy also runs this hook on every response loaded from a cassette;
+    responses loaded by `YamlGzPersister` carry a mark and are kept as they
+    are, so a cassette that holds an error replays it whatever the setting.
+    """
+
+    def __init__(
+        self,
+        *,
+        record_errors: bool | Callable[[], bool] = False,
+        keep_headers: Iterable[str] = KEPT_RESPONSE_HEADERS,
+    ) -> None:
+        """Create the hook.
+
+        Args:
+            record_errors: Record responses with status >= 400; a callable is
+                asked on every response (the plugin's per-test switch).
+            keep_headers: Response header names (any case) to keep.
+        """
+        self.record_errors = record_errors
+        self.keep_headers = frozenset(name.lower() for name in keep_headers)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        """Return self, not a copy.
+
+        pytest-recording deep-copies ``vcr_config`` for every test; a copy
+        would freeze a ``record_errors`` switch that is read per response.
+
+        Args:
+            memo: ``copy.deepcopy``'s memo (unused).
+
+        Returns:
+            This hook.
+        """
+        return self
+
+    def records_errors(self) -> bool:
+        """Whether a failed response would be recorded right now.
+
+        Returns:
+            The current value of ``record_errors``.
+        """
+        if callable(self.record_errors):
+            return bool(self.record_errors())
+        return self.record_errors
+
+    def __call__(self, response: dict[str, Any]) -> dict[str, Any] | None:
+        """Scrub one vcrpy response dict, or drop it.
+
+        Args:
+            response: ``{"status": {"code", "message"}, "headers", "body"}``.
+
+        Returns:
+            The scrubbed response, or None to record nothing.
+        """
+        if response.pop(_LOADED_MARK, False):
+            return response
+        failed = int(response["status"]["code"]) >= _FIRST_ERROR_STATUS
+        if failed and not self.records_errors():
+            return None
+        response["headers"] = {
+            name: value
+            for name, value in response.get("headers", {}).items()
+            if name.lower() in self.keep_headers
+        }
+        body = response.get("body")
+        if isinstance(body, dict) and "string" in body:
+            body["string"] = _redact_body(body["string"])
+        return response
+
+
+# ----------------------------------------------------------------------------
+# Matching
+# ----------------------------------------------------------------------------
+
+
+def normalize_json_body(value: Any) -> Any:
+    """Normalize a parsed JSON body for comparison.
+
+    UUIDs (random tool-call ids in few-shot examples) become ``<uuid>``;
+    every ``description`` string is ``inspect.cleandoc``-ed, because Python
+    3.13 strips docstring indentation at compile time and ``@tool``
+    descriptions come from docstrings. Key order never matters for dicts.
+
+    Args:
+        value: A parsed JSON value.
+
+    Returns:
+        The normalized value (a new object).
+    """
+    if isinstance(value, dict):
+        return {
+            key: (
+                inspect.cleandoc(_UUID.sub(_UUID_PLACEHOLDER, item))
+                if key == "description" and isinstance(item, str)
+                else normalize_json_body(item)
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [normalize_json_body(item) for item in value]
+    if isinstance(value, str):
+        return _UUID.sub(_UUID_PLACEHOLDER, value)
+    return value
+
+
+def _body_text(request: Any) -> str:
+    body = request.body
+    if body is None:
+        return ""
+    if isinstance(body, bytes):
+        return body.decode("utf-8", errors="replace")
+    return str(body)
+
+
+def _parse_json(text: str) -> Any:
+    if not text.strip():
+        return _NOT_JSON
+    try:
+        return json.loads(text)
+    except ValueError:
+        return _NOT_JSON
+
+
+def _first_difference(left: Any, right: Any, where: str = "$") -> str | None:
+    if isinstance(left, dict) and isinstance(right, dict):
+        return _first_dict_difference(left, right, where)
+    if isinstance(left, list) and isinstance(right, list):
+        if len(left) != len(right):
+            return f"{where}: {len(left)} items != {len(right)} items"
+        pairs = zip(left, right, strict=True)
+        found = (
+            _first_difference(a, b, f"{where}[{i}]") for i, (a, b) in enumerate(pairs)
+        )
+        return next((d for d in found if d), None)
+    if left != right:
+        return f"{where}: {left!r:.200} != {right!r:.200}"
+    return None
+
+
+def _first_dict_difference(
+    left: dict[Any, Any], right: dict[Any, Any], where: str
+) -> str | None:
+    for key in sorted(set(left) | set(right), key=str):
+        if key not in left or key not in right:
+            return f"{where}.{key}: present on one side only"
+        found = _first_difference(left[key], right[key], f"{where}.{key}")
+        if found:
+            return found
+    return None
+
+
+def json_body_matcher(r1: Any, r2: Any) -> None:
+    """Match bodies that are equal after parsing and `normalize_json_body`.
+
+    A vcrpy matcher. Bodies that are not JSON must be equal as text.
+
+    Args:
+        r1: The live request.
+        r2: A recorded request.
+
+    Raises:
+        AssertionError: With the first differing JSON path, if they differ.
+    """
+    text1, text2 = _body_text(r1), _body_text(r2)
+    if text1 == text2:
+        return
+    json1, json2 = _parse_json(text1), _parse_json(text2)
+    if json1 is _NOT_JSON or json2 is _NOT_JSON:
+        msg = f"bodies differ (not JSON): {text1[:200]!r} != {text2[:200]!r}"
+        raise AssertionError(msg)
+    difference = _first_difference(
+        normalize_json_body(json1), normalize_json_body(json2)
+    )
+    if difference:
+        msg = f"JSON bodies differ at {difference}"
+        raise AssertionError(msg)
+
+
+# ----------------------------------------------------------------------------
+# The yaml.gz format (the one langchain-tests' CustomSerializer reads and writes)
+# ----------------------------------------------------------------------------
+
+
+def _request_to_dict(request: Any) -> dict[str, Any]:
+    if isinstance(request, dict):
+        return request
+    return {
+        "method": request.method,
+        "uri": request.uri,
+        "body": request.body,
+        "headers": {name: [value] for name, value in request.headers.items()},
+    }
+
+
+class YamlGzSerializer:
+    """Gzipped YAML, in the layout langchain-tests' ``CustomSerializer`` uses.
+
+    ``{"requests": [{method, uri, body, headers}], "responses": [...]}``
+    dumped with ``yaml.safe_dump`` (keys sorted; bytes become ``!!binary``)
+    and gzipped with a zero timestamp, so the same interactions always give
+    the same bytes. Cassettes written by either class load with the other.
+    """
+
+    @staticmethod
+    def serialize(cassette_dict: Mapping[str, Any]) -> bytes:
+        """Encode a cassette.
+
+        Args:
+            cassette_dict: vcrpy's ``{"requests": [...], "responses": [...]}``.
+
+        Returns:
+            The gzipped YAML bytes.
+        """
+        data = {
+            "requests": [_request_to_dict(r) for r in cassette_dict["requests"]],
+            "responses": [
+                {key: value for key, value in r.items() if key != _LOADED_MARK}
+                for r in cassette_dict["responses"]
+            ],
+        }
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=True)
+        return gzip.compress(text.encode("utf-8"), mtime=0)
+
+    @staticmethod
+    def deserialize(data: bytes) -> dict[str, Any]:
+        """Decode a cassette, turning requests back into vcrpy requests.
+
+        Args:
+            data: The gzipped YAML bytes.
+
+        Returns:
+            ``{"requests": [vcr.request.Request, ...], "responses": [...]}``.
+        """
+        from vcr.request import Request  # noqa: PLC0415 - vcrpy is optional
+
+        cassette = load_cassette_data(data)
+        cassette["requests"] = [Request(**r) for r in cassette["requests"]]
+        return cassette
+
+
+def load_cassette_data(data: bytes) -> dict[str, Any]:
+    """Decode a ``yaml.gz`` cassette to plain data, without vcrpy.
+
+    Args:
+        data: The gzipped YAML bytes.
+
+    Returns:
+        ``{"requests": [dict, ...], "responses": [dict, ...]}``.
+
+    Raises:
+        ValueError: If the data is not a cassette in this layout.
+    """
+    loaded = yaml.safe_load(gzip.decompress(data).decode("utf-8"))
+    if not isinstance(loaded, dict) or not {"requests", "responses"} <= set(loaded):
+        msg = "not a yaml.gz cassette (expected 'requests' and 'responses')"
+        raise ValueError(msg)
+    return loaded
+
+
+class YamlGzPersister:
+    """vcrpy persister for `YamlGzSerializer` files (binary, not text).
+
+    Other serializers are handed to vcrpy's ``FilesystemPersister``. Extra
+    cassettes named in ``@pytest.mark.vcr("other.yaml.gz")`` are loaded too,
+    as pytest-recording's own persister does; new interactions are saved
+    only to the test's cassette.
+    """
+
+    def __init__(self, extra_paths: Iterable[str] = ()) -> None:
+        """Create the persister.
+
+        Args:
+            extra_paths: Further cassette files to load (read-only).
+        """
+        self.extra_paths = list(extra_paths)
+
+    def load_cassette(
+        self, cassette_path: str | Path, serializer: Any
+    ) -> tuple[list[Any], list[Any]]:
+        """Load a cassette and the extra ones.
+
+        Args:
+            cassette_path: The test's cassette file.
+            serializer: The serializer vcrpy picked from the config.
+
+        Returns:
+            ``(requests, responses)``.
+
+        Raises:
+            CassetteNotFoundError: If none of the files exists (vcrpy then
+                records, or refuses to in record mode ``none``).
+        """
+        from vcr.persisters.filesystem import (  # noqa: PLC0415
+            CassetteNotFoundError,
+            FilesystemPersister,
+        )
+
+        requests: list[Any] = []
+        responses: list[Any] = []
+        for path in dict.fromkeys([str(cassette_path), *self.extra_paths]):
+            if not Path(path).is_file():
+                continue
+            if isinstance(serializer, YamlGzSerializer):
+                cassette = serializer.deserialize(Path(path).read_bytes())
+                loaded = (cassette["requests"], cassette["responses"])
+            else:
+                loaded = FilesystemPersister.load_cassette(path, serializer)
+            requests.extend(loaded[0])
+            responses.extend({**r, _LOADED_MARK: True} for r in loaded[1])
+        if not requests:
+            msg = f"no cassette at {cassette_path}"
+            raise CassetteNotFoundError(msg)
+        return requests, responses
+
+    @staticmethod
+    def save_cassette(
+        cassette_path: str | Path, cassette_dict: dict[str, Any], serializer: Any
+    ) -> None:
+        """Write a cassette, creating its folder.
+
+        Args:
+            cassette_path: The file to write.
+            cassette_dict: vcrpy's ``{"requests": [...], "responses": [...]}``.
+            serializer: The serializer vcrpy picked from the config.
+        """
+        if not isinstance(serializer, YamlGzSerializer):
+            from vcr.persisters.filesystem import FilesystemPersister  # noqa: PLC0415
+
+            FilesystemPersister.save_cassette(cassette_path, cassette_dict, serializer)
+            return
+        path = Path(cassette_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(serializer.serialize(cassette_dict))
+
+
+def build_vcr_config(
+    *,
+    record_errors: bool | Callable[[], bool] = False,
+    cassette_library_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """The vcrpy options our cassettes need (no ``record_mode``: see below).
+
+    ``record_mode`` is left out on purpose: pytest-recording lets a config
+    value beat ``--record-mode``, and its own default, ``none``, never
+    touches the network.
+
+    Args:
+        record_errors: Record failed attempts (status >= 400); see
+            `ResponseScrubber`.
+        cassette_library_dir: Where cassettes live; omitted when None.
+
+    Returns:
+        Keyword arguments for ``VCR.use_cassette`` (or pytest-recording's
+        ``vcr_config``). Call `register` on the VCR object first.
+    """
+    config: dict[str, Any] = {
+        "serializer": SERIALIZER_NAME,
+        "match_on": list(MATCH_ON),
+        "before_record_request": RequestScrubber(),
+        "before_record_response": ResponseScrubber(record_errors=record_errors),
+        "decode_compressed_response": True,
+        "allow_playback_repeats": True,
+    }
+    if cassette_library_dir is not None:
+        config["cassette_library_dir"] = str(cassette_library_dir)
+    return config
+
+
+def register(vcr: Any) -> None:
+    """Register our serializer, persister and matcher on a ``vcr.VCR``.
+
+    The persister keeps any extra cassette paths pytest-recording's own
+    persister was given.
+
+    Args:
+        vcr: The ``vcr.VCR`` instance.
+    """
+    extra_paths = getattr(vcr.persister, "extra_paths", ())
+    vcr.register_serializer(SERIALIZER_NAME, YamlGzSerializer())
+    vcr.register_persister(YamlGzPersister(extra_paths))
+    vcr.register_matcher(MATCHER_NAME, json_body_matcher)
+
+
+# ----------------------------------------------------------------------------
+# Secret scan
+# ----------------------------------------------------------------------------
+
+
+def find_secrets(text: str) -> list[tuple[str, str]]:
+    """Key-like text in a string.
+
+    Args:
+        text: The text to search.
+
+    Returns:
+        ``(kind, masked match)`` pairs; the match is cut to its first 12
+        characters so a report does not leak the key again.
+    """
+    found: list[tuple[str, str]] = []
+    for kind, pattern in SECRET_PATTERNS.items():
+        found.extend((kind, f"{m.group()[:12]}...") for m in pattern.finditer(text))
+    return found
+
+
+def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield f"{where}.{key}", str(key)
+            yield from _strings(item, f"{where}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{where}[{index}]")
+    elif isinstance(value, bytes):
+        yield where, _bytes_text(value)
+    elif isinstance(value, str):
+        yield where, value
+
+
+def _bytes_text(data: bytes) -> str:
+    if data[:2] == b"\x1f\x8b":
+        with contextlib.suppress(OSError, EOFError):
+            data = gzip.decompress(data)
+    return data.decode("utf-8", errors="replace")
+
+
+def _decode_file(path: Path) -> Any:
+    raw = path.read_bytes()
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        raw = gzip.decompress(raw)
+        name = name.removesuffix(".gz")
+    text = raw.decode("utf-8", errors="replace")
+    if name.endswith((".yaml", ".yml")):
+        return yaml.safe_load(text)
+    if name.endswith(".json"):
+        return json.loads(text)
+    return text
+
+
+def scan_cassette_for_secrets(path: str | Path) -> list[str]:
+    """Search one cassette for anything that looks like a key.
+
+    ``yaml.gz``, ``yaml`` and ``json`` cassettes are decoded first, so
+    ``!!binary`` bodies (and gzipped bodies inside them) are searched as text;
+    every string, including mapping keys, is checked against
+    `SECRET_PATTERNS`. Other files are searched as text.
+
+    Args:
+        path: The cassette file.
+
+    Returns:
+        One line per finding (``"<file>: <where>: <kind> <masked>"``); empty
+        when the cassette is clean. A file that cannot be decoded is a finding.
+    """
+    path = Path(path)
+    try:
+        data = _decode_file(path)
+    except (OSError, EOFError, ValueError, yaml.YAMLError) as error:
+        return [f"{path}: cannot decode ({type(error).__name__}: {error})"]
+    findings: list[str] = []
+    for where, text in _strings(data, "$"):
+        findings.extend(
+            f"{path}: {where}: {kind} {masked}" for kind, masked in find_secrets(text)
+        )
+    return findings
+
+
+def iter_cassette_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Expand files and directories into cassette files.
+
+    Args:
+        paths: Files (taken as given) and directories (searched recursively
+            for `CASSETTE_SUFFIXES`).
+
+    Yields:
+        Cassette files, sorted within each directory.
+    """
+    for entry in map(Path, paths):
+        if entry.is_dir():
+            yield from sorted(
+                p
+                for p in entry.rglob("*")
+                if p.is_file() and p.name.lower().endswith(CASSETTE_SUFFIXES)
+            )
+        else:
+            yield entry
+
+
+def assert_no_secrets(paths: Iterable[str | Path]) -> None:
+    """Fail if any cassette under ``paths`` contains key-like text.
+
+    Args:
+        paths: Cassette files and directories.
+
+    Raises:
+        AssertionError: Listing every finding.
+    """
+    findings = [
+        line
+        for path in iter_cassette_files(paths)
+        for line in scan_cassette_for_secrets(path)
+    ]
+    if findings:
+        msg = "cassettes contain key-like text:\n" + "\n".join(findings)
+        raise AssertionError(msg)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Scan cassettes from the command line.
+
+    Args:
+        argv: Files and directories (default: ``sys.argv[1:]``, else ``.``).
+
+    Returns:
+        0 when clean, 1 when something was found.
+    """
+    targets = (sys.argv[1:] if argv is None else argv) or ["."]
+    try:
+        assert_no_secrets(targets)
+    except AssertionError as error:
+        sys.stderr.write(f"{error}\n")
+        return 1
+    count = sum(1 for _ in iter_cassette_files(targets))
+    sys.stdout.write(f"{count} cassette file(s) scanned, no key-like text found\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
