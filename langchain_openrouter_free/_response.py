@@ -8,7 +8,6 @@ does I/O.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
@@ -21,6 +20,7 @@ from langchain_core.messages.ai import (
 from langchain_core.messages.tool import invalid_tool_call, tool_call
 from langchain_core.outputs import ChatGeneration, ChatResult
 
+from langchain_openrouter_free._numbers import finite_float
 from langchain_openrouter_free._reasoning import merge_reasoning_details
 from langchain_openrouter_free.errors import OpenRouterServerError, error_from_body
 
@@ -398,13 +398,8 @@ def _arguments_text(value: Any) -> str | None:
 
 
 def _count(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return round(number) if math.isfinite(number) else None
+    number = finite_float(value) if isinstance(value, (int, float, str)) else None
+    return round(number) if number is not None else None
 
 
 def _first_count(usage: Mapping[str, Any], *keys: str) -> int | None:

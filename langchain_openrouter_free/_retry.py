@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from langchain_openrouter_free import errors
+from langchain_openrouter_free._numbers import finite_float
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -162,20 +163,9 @@ def _hinted_waits(
     headers: Mapping[str, str], availability: Mapping[str, Any]
 ) -> tuple[float | None, ...]:
     """Server-suggested waits in seconds, most precise first."""
-    millis = _number(headers.get("retry-after-ms"))
+    millis = finite_float(headers.get("retry-after-ms"))
     return (
         millis / 1000 if millis is not None else None,
-        _number(headers.get("retry-after")),
-        _number(availability.get("retry_after")),
+        finite_float(headers.get("retry-after")),
+        finite_float(availability.get("retry_after")),
     )
-
-
-def _number(value: Any) -> float | None:
-    """Parse a finite number from a header or JSON value; None otherwise."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None

@@ -25,7 +25,6 @@ that looks like a key is redacted before it is stored.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -43,6 +42,8 @@ from langchain_core.exceptions import (
     ModelRateLimitError,
     ModelTimeoutError,
 )
+
+from langchain_openrouter_free._numbers import finite_float
 
 __all__ = [
     "OpenRouterAPIError",
@@ -273,13 +274,13 @@ class OpenRouterRateLimitError(OpenRouterAPIError, ModelRateLimitError):
         self.kind = _classify_rate_limit(self.message, self.metadata, self.availability)
         self.limit = _int_or_none(limit_headers.get("x-ratelimit-limit"))
         self.remaining = _int_or_none(limit_headers.get("x-ratelimit-remaining"))
-        reset_ms = _float_or_none(limit_headers.get("x-ratelimit-reset"))
+        reset_ms = finite_float(limit_headers.get("x-ratelimit-reset"))
         self.reset_at = (
             datetime.fromtimestamp(reset_ms / 1000, tz=UTC)
             if reset_ms is not None
             else None
         )
-        self.retry_after = _float_or_none(self.headers.get("retry-after"))
+        self.retry_after = finite_float(self.headers.get("retry-after"))
         if self.kind is RateLimitKind.DAILY:
             self.is_retryable = False
 
@@ -480,15 +481,5 @@ def _classify_rate_limit(
 
 
 def _int_or_none(value: Any) -> int | None:
-    number = _float_or_none(value)
+    number = finite_float(value)
     return int(number) if number is not None else None
-
-
-def _float_or_none(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None

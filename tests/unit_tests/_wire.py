@@ -143,6 +143,16 @@ class Recorder:
         return [json.loads(r.content) for r in self.requests]
 
 
+def ok(body: bytes | None = None) -> httpx.Response:
+    """A 200 JSON answer (a default completion when no body is given)."""
+    return httpx.Response(200, headers=JSON_HEADERS, content=body or completion_body())
+
+
+def sse(chunks: Sequence[dict[str, Any] | str], *, done: bool = True) -> httpx.Response:
+    """A 200 event-stream answer carrying these chunks."""
+    return httpx.Response(200, headers=SSE_HEADERS, content=sse_body(chunks, done=done))
+
+
 def make_model(
     responses: Sequence[httpx.Response | Callable[[httpx.Request], httpx.Response]],
     **fields: Any,

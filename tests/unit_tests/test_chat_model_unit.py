@@ -29,22 +29,16 @@ from langchain_openrouter_free.errors import (
 )
 from tests.unit_tests._wire import (
     FAKE_KEY,
-    JSON_HEADERS,
-    SSE_HEADERS,
     completion_body,
     delta_chunk,
     make_model,
+    ok,
     run,
-    sse_body,
+    sse,
     usage_chunk,
 )
 
 FREE = "meta-llama/llama-3.3-70b-instruct:free"
-
-
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def invoke(
@@ -60,14 +54,6 @@ def stream(mode: str, model: Any, message: Any = "Count.", /, **kw: Any) -> list
         return [chunk async for chunk in model.astream(message, **kw)]
 
     return run(mode, lambda: list(model.stream(message, **kw)), collect)
-
-
-def ok(body: bytes | None = None) -> httpx.Response:
-    return httpx.Response(200, headers=JSON_HEADERS, content=body or completion_body())
-
-
-def sse(chunks: list[Any], *, done: bool = True) -> httpx.Response:
-    return httpx.Response(200, headers=SSE_HEADERS, content=sse_body(chunks, done=done))
 
 
 # --- response mapping -------------------------------------------------------

@@ -17,36 +17,17 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Too
 from langchain_core.tools import tool
 
 from tests.unit_tests._wire import (
-    JSON_HEADERS,
-    SSE_HEADERS,
     completion_body,
     delta_chunk,
     make_model,
+    ok,
     run,
-    sse_body,
+    sse,
     usage_chunk,
 )
 
 SIGNATURE = "EqQBCkgIBxABGAIiQL8mZ0fM1y0Gq3bQx5s2pA=="
 THOUGHTS = ["The user wants ", "the weather in Paris; ", "call get_weather."]
-
-
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture(params=[False, True], ids=["invoke", "stream"])
-def streamed(request: pytest.FixtureRequest) -> bool:
-    return bool(request.param)
-
-
-def ok(body: bytes) -> httpx.Response:
-    return httpx.Response(200, headers=JSON_HEADERS, content=body)
-
-
-def sse(chunks: list[Any]) -> httpx.Response:
-    return httpx.Response(200, headers=SSE_HEADERS, content=sse_body(chunks))
 
 
 def answer(mode: str, model: Any, value: Any, *, streamed: bool, **kw: Any) -> Any:

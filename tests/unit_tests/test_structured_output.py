@@ -30,13 +30,12 @@ from langchain_openrouter_free._structured import (
 )
 from langchain_openrouter_free.registry import get_free_model, list_free_models
 from tests.unit_tests._wire import (
-    JSON_HEADERS,
-    SSE_HEADERS,
     completion_body,
     delta_chunk,
     make_model,
+    ok,
     run,
-    sse_body,
+    sse,
     usage_chunk,
 )
 
@@ -87,24 +86,6 @@ def expected_of(kind: str) -> Any:
 
 
 # --- fixtures and wire helpers ---------------------------------------------------
-
-
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture(params=[False, True], ids=["invoke", "stream"])
-def streamed(request: pytest.FixtureRequest) -> bool:
-    return bool(request.param)
-
-
-def ok(body: bytes) -> httpx.Response:
-    return httpx.Response(200, headers=JSON_HEADERS, content=body)
-
-
-def sse(chunks: list[Any]) -> httpx.Response:
-    return httpx.Response(200, headers=SSE_HEADERS, content=sse_body(chunks))
 
 
 def tool_call(arguments: str, *, name: str = "Joke") -> dict[str, Any]:

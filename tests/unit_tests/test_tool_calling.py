@@ -23,30 +23,16 @@ from pydantic import BaseModel, Field
 from langchain_openrouter_free import ChatOpenRouterFree
 from tests.unit_tests._wire import (
     FAKE_KEY,
-    JSON_HEADERS,
-    SSE_HEADERS,
     completion_body,
     delta_chunk,
     make_model,
+    ok,
     run,
-    sse_body,
+    sse,
     usage_chunk,
 )
 
 FREE = "meta-llama/llama-3.3-70b-instruct:free"
-
-
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-def ok(body: bytes) -> httpx.Response:
-    return httpx.Response(200, headers=JSON_HEADERS, content=body)
-
-
-def sse(chunks: list[Any]) -> httpx.Response:
-    return httpx.Response(200, headers=SSE_HEADERS, content=sse_body(chunks))
 
 
 def invoke(mode: str, model: Any, value: Any = "Weather?") -> Any:
