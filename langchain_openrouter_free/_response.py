@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
 from langchain_core.messages.ai import (
@@ -418,30 +418,28 @@ def _details(usage: Mapping[str, Any], *keys: str) -> Mapping[str, Any]:
     return {}
 
 
+_INPUT_DETAILS: Final = (
+    ("cache_read", "cached_tokens"),
+    ("cache_creation", "cache_write_tokens"),
+    ("audio", "audio_tokens"),
+)
+_OUTPUT_DETAILS: Final = (("reasoning", "reasoning_tokens"), ("audio", "audio_tokens"))
+
+
+def _counts(
+    details: Mapping[str, Any], names: tuple[tuple[str, str], ...]
+) -> dict[str, int]:
+    counts = {ours: _count(details.get(theirs)) for ours, theirs in names}
+    return {name: count for name, count in counts.items() if count is not None}
+
+
 def _input_details(usage: Mapping[str, Any]) -> InputTokenDetails:
-    details = _details(usage, "prompt_tokens_details", "input_tokens_details")
-    result: InputTokenDetails = {}
-    cache_read = _count(details.get("cached_tokens"))
-    if cache_read is not None:
-        result["cache_read"] = cache_read
-    cache_creation = _count(details.get("cache_write_tokens"))
-    if cache_creation is None:
-        cache_creation = _count(usage.get("cache_write_tokens"))
-    if cache_creation is not None:
-        result["cache_creation"] = cache_creation
-    audio = _count(details.get("audio_tokens"))
-    if audio is not None:
-        result["audio"] = audio
-    return result
+    details = dict(_details(usage, "prompt_tokens_details", "input_tokens_details"))
+    if details.get("cache_write_tokens") is None:
+        details["cache_write_tokens"] = usage.get("cache_write_tokens")
+    return cast("InputTokenDetails", _counts(details, _INPUT_DETAILS))
 
 
 def _output_details(usage: Mapping[str, Any]) -> OutputTokenDetails:
     details = _details(usage, "completion_tokens_details", "output_tokens_details")
-    result: OutputTokenDetails = {}
-    reasoning = _count(details.get("reasoning_tokens"))
-    if reasoning is not None:
-        result["reasoning"] = reasoning
-    audio = _count(details.get("audio_tokens"))
-    if audio is not None:
-        result["audio"] = audio
-    return result
+    return cast("OutputTokenDetails", _counts(details, _OUTPUT_DETAILS))
