@@ -190,9 +190,10 @@ def build_payload(
 ) -> dict[str, Any]:
     """Assemble the chat-completions request body.
 
-    Unset (``None``) values are dropped, per-call ``overrides`` win over the
-    model's ``defaults``, LangChain plumbing kwargs never reach the wire, and
-    ``extra_body`` is merged last so it can add any field OpenRouter adds later.
+    Unset values (``None``, and an empty ``stop`` list) are dropped, per-call
+    ``overrides`` win over the model's ``defaults``, LangChain plumbing kwargs
+    never reach the wire, and ``extra_body`` is merged last so it can add any
+    field OpenRouter adds later.
 
     Args:
         model: The model id to send.
@@ -210,7 +211,7 @@ def build_payload(
         for name, value in source.items():
             if name in INTERNAL_CALL_KWARGS or name in {"model", "messages"}:
                 continue
-            if value is None:
+            if value is None or (name == "stop" and value == []):
                 payload.pop(name, None)
             else:
                 payload[name] = value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 import weakref
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 import httpx
@@ -558,18 +559,12 @@ def _with_v1_blocks(chunk: ChatGenerationChunk) -> ChatGenerationChunk:
     )
 
 
-class _partial_text_on_error:  # noqa: N801 - used as a context manager
+@contextmanager
+def _partial_text_on_error(state: StreamAccumulator) -> Iterator[None]:
     """Attach the text streamed so far to an error that broke the stream."""
-
-    def __init__(self, state: StreamAccumulator) -> None:
-        self._state = state
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, exc_type: object, exc: BaseException | None, tb: object
-    ) -> Literal[False]:
-        if isinstance(exc, OpenRouterError) and not exc.partial_text:
-            exc.partial_text = self._state.text
-        return False
+    try:
+        yield
+    except OpenRouterError as error:
+        if not error.partial_text:
+            error.partial_text = state.text
+        raise

@@ -173,6 +173,13 @@ def test_unset_fields_are_not_sent_and_set_fields_are(mode: str) -> None:
         assert unset not in body
 
 
+def test_an_empty_stop_list_is_not_sent(mode: str) -> None:
+    model, recorder = make_model([ok(), ok()], stop=[])
+    invoke(mode, model)
+    invoke(mode, model, stop=[])
+    assert all("stop" not in body for body in recorder.bodies)
+
+
 def test_call_options_override_fields_and_extra_body_goes_last(mode: str) -> None:
     model, recorder = make_model(
         [ok()],
