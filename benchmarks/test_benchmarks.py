@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from langchain_core.language_models import FakeListChatModel
 
 from langchain_openrouter_free import (
     ChatOpenRouterFree,
@@ -104,6 +105,13 @@ def test_invoke_raw_httpx(benchmark: Any, tool_body: str) -> None:
             "https://openrouter.ai/api/v1/chat/completions", json=payload
         ).json()
     )
+
+
+@pytest.mark.benchmark(group="invoke")
+def test_invoke_langchain_floor(benchmark: Any) -> None:
+    """LangChain's own per-call machinery: a fake model that does no I/O at all."""
+    model = FakeListChatModel(responses=["Sunny."] * 1_000_000)
+    benchmark(model.invoke, "What's the weather?")
 
 
 @pytest.mark.benchmark(group="construct")
