@@ -26,6 +26,7 @@ from langchain_openrouter_free.errors import OpenRouterServerError, error_from_b
 
 __all__ = [
     "COMPLETION_FACT_KEYS",
+    "LIST_EXTRAS",
     "MODEL_PROVIDER",
     "error_object",
     "generation_info",
@@ -36,6 +37,7 @@ __all__ = [
     "parse_tool_calls",
     "repair_tool_call_id",
     "response_metadata",
+    "text_extras",
     "usage_to_metadata",
 ]
 
@@ -56,7 +58,8 @@ COMPLETION_FACT_KEYS: Final = tuple(source for source, _ in _COMPLETION_FIELDS)
 """Top-level completion fields kept in ``response_metadata`` (stream and not)."""
 _CHOICE_FIELDS: Final = ("finish_reason", "native_finish_reason", "logprobs")
 _USAGE_FIELDS: Final = ("cost", "cost_details", "is_byok", "server_tool_use_details")
-_LIST_EXTRAS: Final = ("annotations", "images")
+LIST_EXTRAS: Final = ("annotations", "images")
+"""List-valued message extras, kept whole (streams gather them to the end)."""
 
 
 def parse_chat_completion(body: Any) -> ChatResult:
@@ -262,6 +265,28 @@ def message_text(content: Any) -> str:
     return "".join(parts)
 
 
+def text_extras(message: Mapping[str, Any]) -> dict[str, str]:
+    """The text-valued extras: ``reasoning_content`` and ``refusal``.
+
+    They concatenate correctly when streamed chunks merge, so a stream emits
+    them as they arrive; everything else waits for the last chunk.
+
+    Args:
+        message: An assistant ``message`` object or a streamed ``delta``.
+
+    Returns:
+        The non-empty ones.
+    """
+    extras: dict[str, str] = {}
+    reasoning = message.get("reasoning") or message.get("reasoning_content")
+    if isinstance(reasoning, str) and reasoning:
+        extras["reasoning_content"] = reasoning
+    refusal = message.get("refusal")
+    if isinstance(refusal, str) and refusal:
+        extras["refusal"] = refusal
+    return extras
+
+
 def message_extras(message: Mapping[str, Any]) -> dict[str, Any]:
     """Collect the message-level extras that go to ``additional_kwargs``.
 
@@ -272,17 +297,11 @@ def message_extras(message: Mapping[str, Any]) -> dict[str, Any]:
         ``reasoning_content``, merged ``reasoning_details``, ``refusal``,
         ``annotations``, ``images`` and ``audio``, each only when non-empty.
     """
-    extras: dict[str, Any] = {}
-    reasoning = message.get("reasoning") or message.get("reasoning_content")
-    if isinstance(reasoning, str) and reasoning:
-        extras["reasoning_content"] = reasoning
+    extras: dict[str, Any] = dict(text_extras(message))
     details = message.get("reasoning_details")
     if isinstance(details, list) and details:
         extras["reasoning_details"] = merge_reasoning_details(details)
-    refusal = message.get("refusal")
-    if isinstance(refusal, str) and refusal:
-        extras["refusal"] = refusal
-    for key in _LIST_EXTRAS:
+    for key in LIST_EXTRAS:
         value = message.get(key)
         if isinstance(value, list) and value:
             extras[key] = list(value)

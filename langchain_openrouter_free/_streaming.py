@@ -23,11 +23,13 @@ from langchain_core.outputs import ChatGenerationChunk
 from langchain_openrouter_free._reasoning import merge_reasoning_details
 from langchain_openrouter_free._response import (
     COMPLETION_FACT_KEYS,
+    LIST_EXTRAS,
     error_object,
     generation_info,
     message_text,
     repair_tool_call_id,
     response_metadata,
+    text_extras,
     usage_to_metadata,
 )
 from langchain_openrouter_free.errors import OpenRouterStreamError, error_from_body
@@ -40,7 +42,6 @@ __all__ = ["DONE", "StreamAccumulator"]
 DONE: Final = "[DONE]"
 """The ``data`` payload that ends an OpenRouter stream."""
 
-_LIST_EXTRAS: Final = ("annotations", "images")
 _AUDIO_TEXT_KEYS: Final = ("data", "transcript")
 _PREVIEW_CHARS: Final = 200
 
@@ -67,7 +68,7 @@ class StreamAccumulator:
         self._logprobs: list[Any] = []
         self._usage: Mapping[str, Any] | None = None
         self._reasoning_details: list[Mapping[str, Any]] = []
-        self._lists: dict[str, list[Any]] = {key: [] for key in _LIST_EXTRAS}
+        self._lists: dict[str, list[Any]] = {key: [] for key in LIST_EXTRAS}
         self._audio: dict[str, Any] = {}
         self._tools = _ToolCallTracker()
         self._done = False
@@ -201,13 +202,7 @@ class StreamAccumulator:
 
     def _delta_message(self, delta: Mapping[str, Any]) -> AIMessageChunk | None:
         text = message_text(delta.get("content"))
-        kwargs: dict[str, Any] = {}
-        reasoning = delta.get("reasoning") or delta.get("reasoning_content")
-        if isinstance(reasoning, str) and reasoning:
-            kwargs["reasoning_content"] = reasoning
-        refusal = delta.get("refusal")
-        if isinstance(refusal, str) and refusal:
-            kwargs["refusal"] = refusal
+        kwargs = text_extras(delta)
         self._absorb_extras(delta)
         tool_chunks = self._tools.feed(delta.get("tool_calls"))
         if not (text or kwargs or tool_chunks):
@@ -224,7 +219,7 @@ class StreamAccumulator:
         details = delta.get("reasoning_details")
         if isinstance(details, list):
             self._reasoning_details.extend(d for d in details if isinstance(d, Mapping))
-        for key in _LIST_EXTRAS:
+        for key in LIST_EXTRAS:
             value = delta.get(key)
             if isinstance(value, list):
                 self._lists[key].extend(value)
