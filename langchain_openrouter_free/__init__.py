@@ -2,8 +2,10 @@
 
 ``ChatOpenRouterFree`` is the chat model; the registry (``FreeModel``,
 ``FreeModelRegistry``, ``list_free_models``, ``get_free_model``) answers which
-free models exist and what each can do. The registry is imported on first use,
-so ``import langchain_openrouter_free`` stays cheap.
+free models exist and what each can do; ``use_live_registry`` (or
+``set_default_registry``) makes a refreshed listing the one they all read. The
+registry is imported on first use, so ``import langchain_openrouter_free`` stays
+cheap.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
         FreeModelRegistry,
         get_free_model,
         list_free_models,
+        set_default_registry,
+        use_live_registry,
     )
 
 __all__ = [
@@ -29,6 +33,8 @@ __all__ = [
     "__version__",
     "get_free_model",
     "list_free_models",
+    "set_default_registry",
+    "use_live_registry",
 ]
 
 _LAZY = {
@@ -36,6 +42,8 @@ _LAZY = {
     "FreeModelRegistry": "langchain_openrouter_free.registry",
     "get_free_model": "langchain_openrouter_free.registry",
     "list_free_models": "langchain_openrouter_free.registry",
+    "set_default_registry": "langchain_openrouter_free.registry",
+    "use_live_registry": "langchain_openrouter_free.registry",
 }
 
 

@@ -2,7 +2,9 @@
 
 Works on raw ``/api/v1/models`` JSON only; ``registry.py`` does the parsing.
 The API key is sent in one header and nowhere else: not cached, not logged,
-not in a message.
+not in a message. The cache records only a salted, truncated one-way
+fingerprint of it (:func:`key_fingerprint`), so one account's privacy blocks are
+never served to another.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import httpx
 from pydantic import SecretStr
 
 from langchain_openrouter_free.errors import (
+    OpenRouterAPIError,
     OpenRouterConnectionError,
+    OpenRouterError,
     OpenRouterTimeoutError,
     error_from_body,
     error_from_response,
@@ -30,7 +34,9 @@ from langchain_openrouter_free.errors import (
 )
 
 DEFAULT_BASE_URL: Final = "https://openrouter.ai/api/v1"
-_CACHE_FORMAT: Final = 1
+_CACHE_FORMAT: Final = 2
+_FINGERPRINT_SALT: Final = b"langchain-openrouter-free:"
+_REDACTED: Final = "[REDACTED]"
 
 
 class RegistryWarning(UserWarning):
@@ -62,6 +68,18 @@ def resolve_api_key(api_key: str | SecretStr | None) -> SecretStr | None:
     return SecretStr(api_key) if api_key else None
 
 
+def key_fingerprint(api_key: SecretStr | None) -> str | None:
+    """Return a salted, truncated SHA-256 of the key (None without a key).
+
+    Tells two accounts' caches apart without storing anything that leads back
+    to the key.
+    """
+    if api_key is None:
+        return None
+    secret = api_key.get_secret_value().encode()
+    return hashlib.sha256(_FINGERPRINT_SALT + secret).hexdigest()[:16]
+
+
 def cache_path(cache_dir: str | os.PathLike[str] | None, base_url: str) -> Path:
     """Return the cache file of one base URL (the user cache dir by default)."""
     if cache_dir is None:
@@ -79,6 +97,8 @@ class ListingSnapshot:
     Attributes:
         base_url: The API root it came from.
         fetched_at: Aware ISO timestamp of the fetch.
+        key_fingerprint: :func:`key_fingerprint` of the key the fetch was made
+            with (None: no key), whether or not ``/models/user`` answered.
         authenticated: ``/models/user`` was read, so ``blocked_ids`` is meaningful.
         blocked_ids: Free ids the account's privacy settings block.
         entries: ``/models``-shaped entries of the free models.
@@ -86,14 +106,18 @@ class ListingSnapshot:
 
     base_url: str
     fetched_at: str
+    key_fingerprint: str | None
     authenticated: bool
     blocked_ids: frozenset[str]
     entries: tuple[Mapping[str, Any], ...]
 
-    def is_fresh(self, now: datetime, ttl: timedelta, *, authenticated: bool) -> bool:
-        """Tell whether the snapshot is younger than ``ttl`` and of the same mode."""
+    def is_fresh(
+        self, now: datetime, ttl: timedelta, *, key_fingerprint: str | None
+    ) -> bool:
+        """Tell whether the snapshot is younger than ``ttl`` and of the same key."""
         age = now - datetime.fromisoformat(self.fetched_at)
-        return self.authenticated == authenticated and timedelta(0) <= age < ttl
+        same_key = self.key_fingerprint == key_fingerprint
+        return same_key and timedelta(0) <= age < ttl
 
     def to_json(self) -> str:
         """Serialise for the cache file."""
@@ -102,12 +126,13 @@ class ListingSnapshot:
                 "format": _CACHE_FORMAT,
                 "base_url": self.base_url,
                 "fetched_at": self.fetched_at,
+                "key_fingerprint": self.key_fingerprint,
                 "authenticated": self.authenticated,
                 "blocked_ids": sorted(self.blocked_ids),
                 "data": list(self.entries),
             },
             indent=1,
-            ensure_ascii=False,
+            ensure_ascii=True,  # ASCII on disk: lone surrogates cannot break a write
         )
 
     @classmethod
@@ -117,15 +142,21 @@ class ListingSnapshot:
         Raises:
             ValueError: Not JSON, an unknown format, or a missing field.
         """
-        raw = json.loads(text)
+        try:
+            raw = json.loads(text)
+        except RecursionError as exc:  # absurdly deep nesting
+            msg = "JSON nested too deeply"
+            raise ValueError(msg) from exc
         if not isinstance(raw, dict) or raw.get("format") != _CACHE_FORMAT:
             msg = "unknown cache format"
             raise ValueError(msg)
         fetched_at, base_url = raw.get("fetched_at"), raw.get("base_url")
         entries, blocked = raw.get("data"), raw.get("blocked_ids")
+        fingerprint = raw.get("key_fingerprint")
         if not (
             isinstance(fetched_at, str)
             and isinstance(base_url, str)
+            and (fingerprint is None or isinstance(fingerprint, str))
             and isinstance(entries, list)
             and all(isinstance(e, dict) for e in entries)
             and isinstance(blocked, list)
@@ -139,6 +170,7 @@ class ListingSnapshot:
         return cls(
             base_url=base_url,
             fetched_at=fetched_at,
+            key_fingerprint=fingerprint,
             authenticated=raw.get("authenticated") is True,
             blocked_ids=frozenset(blocked),
             entries=tuple(entries),
@@ -155,14 +187,14 @@ class ListingCache:
     def read(self) -> ListingSnapshot | None:
         """Return the cached snapshot; None (with a warning if corrupt) if unusable."""
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return None
         except OSError as exc:
             warn(f"Ignoring unreadable registry cache {self.path}: {exc}")
             return None
-        try:
-            return ListingSnapshot.from_json(text)
+        try:  # UnicodeDecodeError is a ValueError too
+            return ListingSnapshot.from_json(raw.decode("utf-8"))
         except ValueError as exc:
             warn(f"Ignoring corrupt registry cache {self.path} ({exc}); rewriting it")
             return None
@@ -174,7 +206,7 @@ class ListingCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp.write_text(snapshot.to_json(), encoding="utf-8")
             tmp.replace(self.path)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             warn(f"Could not write the registry cache {self.path}: {exc}")
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
@@ -197,6 +229,17 @@ class ListingFetcher:
     http_client: httpx.Client | None
     timeout: float
 
+    @property
+    def key_fingerprint(self) -> str | None:
+        """The :func:`key_fingerprint` of :attr:`api_key`."""
+        return key_fingerprint(self.api_key)
+
+    def redact(self, text: str) -> str:
+        """Remove the exact key, and anything shaped like a key, from ``text``."""
+        if self.api_key is not None and (secret := self.api_key.get_secret_value()):
+            text = text.replace(secret, _REDACTED)
+        return redact_secrets(text)
+
     def client(self) -> httpx.Client:
         """Return the client to use; the caller closes it unless it was injected."""
         return self.http_client or httpx.Client(timeout=self.timeout)
@@ -209,8 +252,18 @@ class ListingFetcher:
         Raises:
             OpenRouterError: The typed error of a non-2xx answer or an error
                 body; ``OpenRouterConnectionError`` / ``OpenRouterTimeoutError``
-                when the server cannot be reached.
+                when the server cannot be reached. Whatever the key looks like,
+                it is removed from the error's message and body.
         """
+        try:
+            return self._get_data(client, path, authenticate=authenticate)
+        except OpenRouterError as exc:
+            self._scrub(exc)
+            raise
+
+    def _get_data(
+        self, client: httpx.Client, path: str, *, authenticate: bool
+    ) -> list[Any]:
         url = f"{self.base_url}{path}"
         headers = {"Accept": "application/json"}
         if authenticate and self.api_key is not None:
@@ -224,6 +277,25 @@ class ListingFetcher:
             msg = f"GET {url} failed: {type(exc).__name__}: {exc}"
             raise OpenRouterConnectionError(msg) from exc
         return listing_data(response, url)
+
+    def _scrub(self, error: OpenRouterError) -> None:
+        """Remove the key from an error the server may have echoed it into."""
+        if self.api_key is None:
+            return
+        error.message = self.redact(error.message)
+        error.args = (error.message, *error.args[1:])
+        if isinstance(error, OpenRouterAPIError):
+            error.body = self._scrub_json(error.body)
+            error.metadata = self._scrub_json(error.metadata)
+
+    def _scrub_json(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, Mapping):
+            return {k: self._scrub_json(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._scrub_json(v) for v in value]
+        return value
 
 
 def listing_data(response: httpx.Response, url: str) -> list[Any]:

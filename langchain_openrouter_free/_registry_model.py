@@ -1,6 +1,7 @@
-"""The free-model record and the parser of ``/api/v1/models`` entries.
+"""The free-model record, the parser of ``/api/v1/models`` entries, diff types.
 
-Pure code: no I/O. ``registry.py`` re-exports everything public here, and
+Pure code: no I/O. ``registry.py`` re-exports the public types and functions
+here (all but :func:`model_change`, a helper of ``FreeModelRegistry.diff``), and
 ``scripts/build_registry.py`` parses the recorded listings with
 :func:`parse_listing_entry`, so the bundled snapshot and a live refresh read
 the API the same way.
@@ -21,8 +22,12 @@ __all__ = [
     "FREE_ROUTER_ID",
     "FreeModel",
     "MalformedListingError",
+    "ModelChange",
     "ModelStatus",
+    "RegistryDiff",
+    "UnknownModelError",
     "is_free_model_id",
+    "model_change",
     "parse_listing_entry",
 ]
 
@@ -32,6 +37,8 @@ ModelStatus = Literal["available", "retired", "unverified"]
 
 FREE_ROUTER_ID: Final = "openrouter/free"
 _MODALITY_ORDER: Final = ("text", "image", "file", "audio", "video")
+# Bookkeeping fields that differ between two registries without the model changing.
+_DIFF_IGNORED: Final = frozenset({"first_seen", "last_seen", "aliases"})
 
 
 class MalformedListingError(ValueError):
@@ -65,7 +72,8 @@ class FreeModel:
         output_modalities: e.g. ``("text",)``.
         supported_parameters: Request parameters the model accepts (sorted);
             empty when the listing did not publish them (before mid-2025).
-        supports_tools: ``tools`` is supported.
+        supports_tools: ``tools`` is supported. False also when unknown: see
+            :attr:`capabilities_known`.
         supports_structured_output: ``structured_outputs`` (JSON schema) is supported.
         supports_reasoning: ``reasoning`` or ``include_reasoning`` is supported.
         created: Unix time the model was added, if known.
@@ -94,6 +102,16 @@ class FreeModel:
     last_seen: str | None
     status: ModelStatus
     aliases: tuple[str, ...] = ()
+
+    @property
+    def capabilities_known(self) -> bool:
+        """Whether the listing published ``supported_parameters``.
+
+        When False, ``supports_tools``, ``supports_structured_output`` and
+        ``supports_reasoning`` are False because nothing is known, not because
+        the model lacks them; filters treat such a model as neither yes nor no.
+        """
+        return bool(self.supported_parameters)
 
     def to_profile(self) -> ModelProfile:
         """Build the langchain-core ``ModelProfile`` for this model.
@@ -125,7 +143,7 @@ class FreeModel:
         if self.created is not None:
             created = datetime.fromtimestamp(self.created, tz=UTC)
             profile["release_date"] = created.date().isoformat()
-        if self.supported_parameters:
+        if self.capabilities_known:
             params = set(self.supported_parameters)
             profile["tool_calling"] = self.supports_tools
             profile["tool_choice"] = "tool_choice" in params
@@ -187,6 +205,87 @@ class FreeModel:
             value = getattr(self, f.name)
             data[f.name] = builtins.list(value) if isinstance(value, tuple) else value
         return data
+
+
+class UnknownModelError(KeyError):
+    """No free model is known by this id or alias (a ``KeyError``).
+
+    Attributes:
+        model_id: The id that was looked up.
+        suggestions: The closest known real ids, best first.
+    """
+
+    def __init__(self, model_id: str, suggestions: tuple[str, ...]) -> None:
+        """Build the error; the message names the suggestions."""
+        hint = (
+            "did you mean " + ", ".join(repr(s) for s in suggestions) + "?"
+            if suggestions
+            else "run `openrouter-free models --all` to list them."
+        )
+        super().__init__(f"Unknown free model {model_id!r}; {hint}")
+        self.model_id = model_id
+        self.suggestions = suggestions
+
+    def __str__(self) -> str:
+        """Return the message without the quotes ``KeyError`` adds."""
+        return str(self.args[0])
+
+
+# ------------------------------------------------------------------------------ diff
+
+
+@dataclass(frozen=True, slots=True)
+class ModelChange:
+    """A model present on both sides of a diff whose facts differ.
+
+    Attributes:
+        id: The model id.
+        fields: Names of the fields that differ.
+        old: The model in the registry ``diff`` was called on.
+        new: The model in the other registry.
+    """
+
+    id: str
+    fields: tuple[str, ...]
+    old: FreeModel
+    new: FreeModel
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryDiff:
+    """What changed between two registries (``old.diff(new)``).
+
+    Attributes:
+        added: Ids only in the new registry (sorted).
+        removed: Ids only in the old registry (sorted).
+        changed: Models in both whose facts differ (sorted by id).
+    """
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[ModelChange, ...]
+
+    def __bool__(self) -> bool:
+        """Return True when anything changed."""
+        return bool(self.added or self.removed or self.changed)
+
+
+def model_change(old: FreeModel, new: FreeModel) -> ModelChange | None:
+    """Compare two versions of one model, ignoring bookkeeping fields.
+
+    Args:
+        old: The older version.
+        new: The newer version.
+
+    Returns:
+        The change, or None when every compared field is equal.
+    """
+    differing = tuple(
+        f.name
+        for f in fields(FreeModel)
+        if f.name not in _DIFF_IGNORED and getattr(old, f.name) != getattr(new, f.name)
+    )
+    return ModelChange(old.id, differing, old, new) if differing else None
 
 
 # --------------------------------------------------------------------------- parsing

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from langchain_openrouter_free.errors import OpenRouterError
+from langchain_openrouter_free.errors import redact_secrets
 from langchain_openrouter_free.registry import FreeModel, FreeModelRegistry
 
 if TYPE_CHECKING:
@@ -110,21 +110,25 @@ def main(
     return status
 
 
+def _refreshed(args: argparse.Namespace) -> FreeModelRegistry | None:
+    """Read the live listing; on any failure print one line and return None."""
+    try:
+        return FreeModelRegistry.refresh(
+            force=True,
+            strict=True,
+            cache_dir=args.cache_dir,
+            http_client=args.http_client,
+        )
+    except Exception as exc:  # noqa: BLE001 - a CLI reports, it does not trace back
+        text = " ".join(redact_secrets(str(exc)).split()) or type(exc).__name__
+        print(f"openrouter-free: refresh failed: {text}", file=sys.stderr)
+        return None
+
+
 def _run_models(args: argparse.Namespace) -> int:
-    if args.refresh:
-        try:
-            registry = FreeModelRegistry.refresh(
-                force=True,
-                strict=True,
-                cache_dir=args.cache_dir,
-                http_client=args.http_client,
-            )
-        except OpenRouterError as exc:
-            message = " ".join(str(exc).split())
-            print(f"openrouter-free: refresh failed: {message}", file=sys.stderr)
-            return 1
-    else:
-        registry = FreeModelRegistry.bundled()
+    registry = _refreshed(args) if args.refresh else FreeModelRegistry.bundled()
+    if registry is None:
+        return 1
     models = registry.list(
         author=args.author,
         min_context=args.min_context,
@@ -136,10 +140,15 @@ def _run_models(args: argparse.Namespace) -> int:
     )
     if args.json:
         entries = [
-            {**m.to_dict(), "blocked_by_privacy": m.id in registry.blocked_ids}
+            {
+                **m.to_dict(),
+                "capabilities_known": m.capabilities_known,
+                "blocked_by_privacy": m.id in registry.blocked_ids,
+            }
             for m in models
         ]
-        print(json.dumps(entries, indent=2, ensure_ascii=False))
+        # ASCII escapes: printable on any console encoding (cp1252, C locale...).
+        print(json.dumps(entries, indent=2, ensure_ascii=True))
         return 0
     if not models:
         print("No free model matches these filters.")
@@ -151,7 +160,7 @@ def _run_models(args: argparse.Namespace) -> int:
 
 
 def _flag(model: FreeModel, *, supported: bool) -> str:
-    if not model.supported_parameters:
+    if not model.capabilities_known:
         return "?"  # the listing did not publish its parameters
     return "yes" if supported else "no"
 

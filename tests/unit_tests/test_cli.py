@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import io
 import json
 import os
 import subprocess
@@ -13,8 +15,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from langchain_openrouter_free import cli
+from langchain_openrouter_free._registry_live import cache_path
 from langchain_openrouter_free.cli import main
-from langchain_openrouter_free.registry import FreeModel, list_free_models
+from langchain_openrouter_free.registry import (
+    FreeModel,
+    FreeModelRegistry,
+    RegistryWarning,
+    list_free_models,
+)
+from tests.unit_tests._registry_fakes import listing_with
 
 HEADER = ["ID", "CONTEXT", "MAX OUTPUT", "TOOLS", "STRUCTURED", "REASONING", "STATUS"]
 KEY = "sk-or-v1-" + "fedcba9876543210" * 4
@@ -102,8 +112,12 @@ def test_models_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["models", "--json", "--author", "qwen"]) == 0
     entries = json.loads(capsys.readouterr().out)
     assert [e["id"] for e in entries] == [m.id for m in list_free_models(author="qwen")]
-    expected_keys = [f.name for f in fields(FreeModel)] + ["blocked_by_privacy"]
+    expected_keys = [f.name for f in fields(FreeModel)] + [
+        "capabilities_known",
+        "blocked_by_privacy",
+    ]
     assert all(list(e) == expected_keys for e in entries)
+    assert all(e["capabilities_known"] is True for e in entries)
     assert entries[0]["supported_parameters"] == sorted(
         entries[0]["supported_parameters"]
     )
@@ -218,3 +232,77 @@ def test_module_entry_point_runs_offline() -> None:
     assert lines[0].split()[:2] == HEADER[:2]
     assert any(line.startswith("openrouter/free ") for line in lines)
     assert "30 models; bundled listing of 2026-02-19" in result.stdout
+
+
+def test_console_script_entry_point_is_main() -> None:
+    scripts = importlib.metadata.entry_points(group="console_scripts")
+    (entry,) = [e for e in scripts if e.name == "openrouter-free"]
+    assert entry.value == "langchain_openrouter_free.cli:main"
+    assert entry.load() is cli.main
+
+
+def _api(listing: bytes) -> httpx.Client:
+    return httpx.Client(
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=listing))
+    )
+
+
+def test_refresh_with_a_live_id_equal_to_a_seed_alias(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, newest_listing: bytes
+) -> None:
+    body = listing_with(newest_listing, "rekaai/flash-3:free")
+    args = ["models", "--refresh", "--cache-dir", str(tmp_path)]
+    with pytest.warns(RegistryWarning, match="now a model id of its own") as record:
+        assert main(args, http_client=_api(body)) == 0
+    assert len(record) == 1
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    ids = [r.split()[0] for r in _table(captured.out)]
+    assert "rekaai/flash-3:free" in ids
+    assert len(ids) == 31
+
+
+def test_any_refresh_failure_is_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(**kwargs: object) -> FreeModelRegistry:
+        msg = "alias 'x' -> 'y' is an id\nor names no model"
+        raise ValueError(msg)
+
+    monkeypatch.setattr(FreeModelRegistry, "refresh", broken)
+    assert main(["models", "--refresh"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "openrouter-free: refresh failed: alias 'x' -> 'y' is an id or names no model\n"
+    )
+
+
+def test_refresh_ignores_a_binary_cache_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, newest_listing: bytes
+) -> None:
+    cache_file = cache_path(tmp_path, "https://openrouter.ai/api/v1")
+    cache_file.write_bytes(b'{"format": 2, "data": [\xff\xfe\x00')
+    args = ["models", "--refresh", "--cache-dir", str(tmp_path)]
+    with pytest.warns(RegistryWarning, match="corrupt registry cache"):
+        assert main(args, http_client=_api(newest_listing)) == 0
+    assert "30 models; live listing of" in capsys.readouterr().out
+    assert json.loads(cache_file.read_bytes())["format"] == 2
+
+
+def test_json_prints_on_an_ascii_console(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, newest_listing: bytes
+) -> None:
+    description = "Mod\u00e8le \u00ab rapide \u00bb \u2014 \u6a21\u578b \U0001f680"
+    body = listing_with(newest_listing, "acme/accents:free", description=description)
+    raw = io.BytesIO()
+    console = io.TextIOWrapper(raw, encoding="ascii", errors="strict")
+    monkeypatch.setattr(sys, "stdout", console)
+    args = ["models", "--refresh", "--json", "--author", "acme"]
+    status = main([*args, "--cache-dir", str(tmp_path)], http_client=_api(body))
+    console.flush()
+    assert status == 0
+    (entry,) = json.loads(raw.getvalue().decode("ascii"))
+    assert entry["id"] == "acme/accents:free"
+    assert entry["description"] == description
+    assert entry["capabilities_known"] is True

@@ -1,4 +1,7 @@
-"""The free-model registry: seed ids, real limits, filters, profiles, refresh, cache."""
+"""The free-model registry: seed ids, real limits, lookups, filters, profiles, diff.
+
+Refresh and the disk cache are in test_registry_refresh.py.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +9,16 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import fields, replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from langchain_core.language_models import ModelProfile
 
-from langchain_openrouter_free import errors
-from langchain_openrouter_free._registry_live import ListingCache, ListingSnapshot
+import langchain_openrouter_free as package
+from langchain_openrouter_free import ChatOpenRouterFree, errors, registry
 from langchain_openrouter_free.data import _free_models as data
 from langchain_openrouter_free.registry import (
     FreeModel,
@@ -30,12 +31,16 @@ from langchain_openrouter_free.registry import (
     parse_listing_entry,
     profile_for,
     set_default_registry,
+    use_live_registry,
 )
-
-NEWEST = "2026-02-19"
-NOW = datetime(2026, 2, 20, 12, 0, tzinfo=UTC)
-KEY = "sk-or-v1-" + "0123456789abcdef" * 4
-BASE = "https://openrouter.ai/api/v1"
+from tests.unit_tests._registry_fakes import (
+    NEWEST,
+    NOW,
+    FakeAPI,
+    clock,
+    listing_with,
+    read_listings,
+)
 
 # Seed spelling -> real id, checked by hand against the listings.
 EXPECTED_ALIASES = {
@@ -70,6 +75,7 @@ CONTEXT_DISAGREEMENTS = {
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No key, no base URL, a private cache dir; the bundled default restored."""
     monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
     monkeypatch.delenv("OPENROUTER_BASE_URL", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
@@ -91,8 +97,7 @@ def seed_rows(shared_dir: Path) -> list[tuple[str, int]]:
 
 @pytest.fixture(scope="module")
 def listings(shared_dir: Path) -> dict[str, bytes]:
-    folder = shared_dir / "traffic" / "models"
-    return {p.stem: p.read_bytes() for p in sorted(folder.glob("*.json"))}
+    return read_listings(shared_dir)
 
 
 def _newest_raw(listings: dict[str, bytes], model_id: str) -> dict[str, Any]:
@@ -101,60 +106,6 @@ def _newest_raw(listings: dict[str, bytes], model_id: str) -> dict[str, Any]:
             if entry["id"] == model_id:
                 return entry
     raise AssertionError(model_id)
-
-
-class FakeAPI:
-    """MockTransport handler for /models and /models/user."""
-
-    def __init__(
-        self,
-        models: bytes | Exception,
-        *,
-        models_status: int = 200,
-        user_ids: set[str] | None = None,
-        user_status: int = 200,
-        user_body: bytes | None = None,
-    ) -> None:
-        self.models, self.models_status = models, models_status
-        self.user_ids, self.user_status, self.user_body = (
-            user_ids,
-            user_status,
-            user_body,
-        )
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if isinstance(self.models, Exception):
-            raise self.models
-        if request.url.path == "/api/v1/models":
-            return httpx.Response(self.models_status, content=self.models)
-        if request.url.path == "/api/v1/models/user":
-            body = (
-                self.user_body
-                or json.dumps(
-                    {"data": [{"id": i} for i in sorted(self.user_ids or ())]}
-                ).encode()
-            )
-            return httpx.Response(self.user_status, content=body)
-        return httpx.Response(404, json={"error": {"code": 404, "message": "nope"}})
-
-    def client(self) -> httpx.Client:
-        return httpx.Client(transport=httpx.MockTransport(self))
-
-    def paths(self) -> list[str]:
-        return [r.url.path for r in self.requests]
-
-
-def _clock(at: datetime) -> Callable[[], datetime]:
-    return lambda: at
-
-
-def _refresh(api: FakeAPI, cache: Path, **kwargs: Any) -> FreeModelRegistry:
-    kwargs.setdefault("clock", _clock(NOW))
-    return FreeModelRegistry.refresh(
-        http_client=api.client(), cache_dir=cache, **kwargs
-    )
 
 
 # ------------------------------------------------------------ seed catalog
@@ -238,6 +189,44 @@ def test_unknown_id_suggests_close_ids() -> None:
         get_free_model("zzzzzz")
 
 
+def _acme(model_id: str, status: str = "available", *aliases: str) -> FreeModel:
+    router = get_free_model("openrouter/free")
+    return replace(router, id=model_id, author="acme", status=status, aliases=aliases)
+
+
+def test_suggestions_are_real_ids_deduplicated_available_first() -> None:
+    with pytest.raises(UnknownModelError) as info:
+        get_free_model("google/gemma-3-27b")  # the seed spelling without ":free"
+    suggestions = info.value.suggestions
+    assert suggestions[0] == "google/gemma-3-27b-it:free"  # twin alias -> real id
+    assert len(set(suggestions)) == len(suggestions) <= 3
+    assert not set(suggestions) & set(default_registry().aliases)
+    with pytest.raises(UnknownModelError) as info:
+        get_free_model("rekaai/flash-3")
+    assert info.value.suggestions == ("rekaai/reka-flash-3:free",)
+
+    custom = FreeModelRegistry(
+        [
+            _acme("acme/widget-22:free", "retired"),  # the closest, but retired
+            _acme("acme/widget-1:free", "available", "acme/widget-4:free"),
+            _acme("acme/gizmo:free", "available", "acme/widget-3:free"),
+            _acme("acme/widget-5:free"),
+        ]
+    )
+    with pytest.raises(UnknownModelError) as info:
+        custom.get("acme/widget-2:free")
+    suggestions = info.value.suggestions
+    assert len(suggestions) == len(set(suggestions)) == 3
+    assert set(suggestions) == {
+        "acme/widget-5:free",
+        "acme/widget-1:free",  # matched directly and through its alias: once
+        "acme/gizmo:free",  # matched only through its alias
+    }
+    with pytest.raises(UnknownModelError) as info:
+        custom.get("acme/widget-22")  # the free twin comes first even if retired
+    assert info.value.suggestions[0] == "acme/widget-22:free"
+
+
 def test_statuses_and_counts() -> None:
     registry = FreeModelRegistry.bundled()
     statuses = [m.status for m in registry]
@@ -281,6 +270,40 @@ def test_list_filters() -> None:
     assert list_free_models(author="nobody") == []
 
 
+def test_unknown_capabilities_match_neither_yes_nor_no() -> None:
+    legacy = get_free_model("meta-llama/llama-3.2-90b-vision-instruct:free")
+    assert legacy.supported_parameters == ()
+    assert legacy.capabilities_known is False
+    assert legacy.supports_tools is False  # the field stays a plain bool
+    assert get_free_model("openrouter/free").capabilities_known is True
+    everything = list_free_models(include_retired=True)
+    assert legacy in everything
+    unknown = {m.id for m in everything if not m.capabilities_known}
+    assert "qwen/qwen3-32b:free" in unknown  # unverified: seed facts only
+    for name, attribute in (
+        ("tools", "supports_tools"),
+        ("structured_output", "supports_structured_output"),
+        ("reasoning", "supports_reasoning"),
+    ):
+        for value in (True, False):
+            found = list_free_models(include_retired=True, **{name: value})
+            expected = [
+                m
+                for m in everything
+                if m.capabilities_known and getattr(m, attribute) is value
+            ]
+            assert found == expected, (name, value)
+            assert not {m.id for m in found} & unknown
+    assert list_free_models(include_retired=True, tools=None) == everything
+
+
+def test_author_is_positional_or_keyword() -> None:
+    assert list_free_models("google") == list_free_models(author="google")
+    assert default_registry().list("qwen") == list_free_models(author="qwen")
+    with pytest.raises(TypeError):
+        list_free_models("google", 100_000)  # type: ignore[misc]
+
+
 def test_default_registry_can_be_replaced() -> None:
     tiny = FreeModelRegistry([get_free_model("openrouter/free")], source="custom")
     set_default_registry(tiny)
@@ -288,6 +311,44 @@ def test_default_registry_can_be_replaced() -> None:
     assert profile_for("qwen/qwen3-coder:free") is None
     set_default_registry(None)
     assert profile_for("qwen/qwen3-coder:free") is not None
+
+
+def test_use_live_registry_feeds_lookups_and_chat_model(
+    listings: dict[str, bytes], tmp_path: Path
+) -> None:
+    assert package.use_live_registry is use_live_registry
+    assert package.set_default_registry is set_default_registry
+    assert {"use_live_registry", "set_default_registry"} <= set(package.__all__)
+    new_id = "acme/new-model:free"
+    body = listing_with(
+        listings[NEWEST], new_id, name="Acme: New (free)", context_length=1_000_000
+    )
+    with pytest.raises(UnknownModelError):
+        get_free_model(new_id)
+    assert ChatOpenRouterFree(model=new_id, api_key="sk-or-v1-test").profile is None
+
+    installed = use_live_registry(
+        http_client=FakeAPI(body).client(), cache_dir=tmp_path, clock=clock(NOW)
+    )
+    assert installed.source == "live"
+    assert default_registry() is installed
+    assert get_free_model(new_id).context_length == 1_000_000
+    assert list_free_models()[0].id == new_id  # the largest context
+    assert profile_for(new_id) is not None
+    chat = ChatOpenRouterFree(model=new_id, api_key="sk-or-v1-test")
+    assert chat.profile is not None
+    assert chat.profile["max_input_tokens"] == 1_000_000
+    assert chat.profile["name"] == "Acme: New (free)"
+    assert chat.profile["tool_calling"] is True  # copied from qwen/qwen3-4b:free
+
+    down = FakeAPI(b"{}", models_status=503)
+    with pytest.raises(errors.OpenRouterServerError):
+        use_live_registry(
+            http_client=down.client(), cache_dir=tmp_path, force=True, strict=True
+        )
+    assert default_registry() is installed  # a failed strict refresh changes nothing
+    set_default_registry(None)
+    assert registry.default_registry() is FreeModelRegistry.bundled()
 
 
 def test_registry_rejects_bad_aliases() -> None:
@@ -423,213 +484,3 @@ def test_malformed_listing_entries_warn_once_each(listings: dict[str, bytes]) ->
     assert "context_length" in str(record[1].message)
     with pytest.raises(ValueError, match="no 'data' list"):
         FreeModelRegistry.from_listing({"models": []}, fetched_at=NOW)
-
-
-# ------------------------------------------------------------------ refresh
-
-
-def test_refresh_serves_real_listing_and_marks_blocked(
-    listings: dict[str, bytes], tmp_path: Path
-) -> None:
-    raw = json.loads(listings[NEWEST])["data"]
-    free_ids = {m["id"] for m in raw if m["id"].endswith(":free")} | {"openrouter/free"}
-    blocked = {"openai/gpt-oss-120b:free", "qwen/qwen3-coder:free"}
-    api = FakeAPI(listings[NEWEST], user_ids=free_ids - blocked)
-    registry = _refresh(api, tmp_path, api_key=KEY)
-    assert registry.source == "live"
-    assert registry.blocked_ids == blocked
-    assert registry.fetched_at == NOW.isoformat()
-    assert api.paths() == ["/api/v1/models", "/api/v1/models/user"]
-    assert "authorization" not in api.requests[0].headers
-    assert api.requests[1].headers["authorization"] == f"Bearer {KEY}"
-    assert len(registry.list()) == 30
-    assert not FreeModelRegistry.bundled().diff(registry)
-    # history and aliases survive the merge
-    assert registry.get("google/gemma-3-27b:free").id == "google/gemma-3-27b-it:free"
-    assert registry.get("google/gemma-2-9b:free").status == "retired"
-    assert registry.get("qwen/qwen3-32b:free").status == "unverified"
-    assert registry.get("openrouter/free").first_seen == NEWEST
-    cache_text = next(tmp_path.glob("models-*.json")).read_text(encoding="utf-8")
-    assert KEY not in cache_text
-    assert "Bearer" not in cache_text
-
-
-def test_refresh_without_key_skips_models_user(
-    listings: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("OPENROUTER_BASE_URL", "https://example.test/api/v1/")
-    api = FakeAPI(listings[NEWEST])
-    registry = _refresh(api, tmp_path)
-    assert [str(r.url) for r in api.requests] == ["https://example.test/api/v1/models"]
-    assert registry.blocked_ids == frozenset()
-
-
-def test_refresh_marks_models_missing_from_live_listing_retired(
-    listings: dict[str, bytes], tmp_path: Path
-) -> None:
-    registry = _refresh(FakeAPI(listings["2025-12-28"]), tmp_path)
-    assert registry.get("openrouter/free").status == "retired"
-    assert registry.get("google/gemini-2.0-flash-exp:free").status == "available"
-    assert registry.get("google/gemini-2.0-flash-exp:free").last_seen == "2026-02-20"
-
-
-def test_fresh_cache_is_used_without_network_until_ttl(
-    listings: dict[str, bytes], tmp_path: Path
-) -> None:
-    _refresh(FakeAPI(listings[NEWEST]), tmp_path)
-    offline = FakeAPI(httpx.ConnectError("no network"))
-    cached = _refresh(offline, tmp_path, clock=_clock(NOW + timedelta(hours=23)))
-    assert cached.source == "cache"
-    assert offline.requests == []
-    assert len(cached.list()) == 30
-    # force=True goes to the network even with a fresh cache
-    live = FakeAPI(listings["2026-01-13"])
-    forced = _refresh(
-        live, tmp_path, force=True, clock=_clock(NOW + timedelta(hours=1))
-    )
-    assert forced.source == "live"
-    assert len(live.requests) == 1
-    # after the TTL the cache is stale: fetch again
-    later = FakeAPI(listings[NEWEST])
-    refreshed = _refresh(later, tmp_path, clock=_clock(NOW + timedelta(hours=26)))
-    assert refreshed.source == "live"
-    assert len(later.requests) == 1
-    # a cache fetched without a key is not fresh for a caller with a key
-    keyed = FakeAPI(listings[NEWEST], user_ids=set())
-    _refresh(keyed, tmp_path, api_key=KEY, clock=_clock(NOW + timedelta(hours=27)))
-    assert keyed.paths() == ["/api/v1/models", "/api/v1/models/user"]
-
-
-def test_offline_falls_back_to_cache_then_bundled(
-    listings: dict[str, bytes], tmp_path: Path
-) -> None:
-    offline = FakeAPI(httpx.ConnectError("[Errno 111] Connection refused"))
-    with pytest.warns(RegistryWarning, match="bundled snapshot of 2026-02-19"):
-        registry = _refresh(offline, tmp_path / "empty")
-    assert registry is FreeModelRegistry.bundled()
-    _refresh(FakeAPI(listings["2026-01-13"]), tmp_path)
-    stale = NOW + timedelta(days=30)
-    with pytest.warns(RegistryWarning, match="cached listing of 2026-02-20"):
-        registry = _refresh(offline, tmp_path, clock=_clock(stale))
-    assert registry.source == "cache"
-    assert len(registry.list()) == len(
-        FreeModelRegistry.from_listing(
-            json.loads(listings["2026-01-13"]), fetched_at="2026-01-13"
-        )
-    )
-
-
-def test_offline_strict_raises_connection_error(tmp_path: Path) -> None:
-    with pytest.raises(errors.OpenRouterConnectionError, match="Connection refused"):
-        _refresh(
-            FakeAPI(httpx.ConnectError("Connection refused")), tmp_path, strict=True
-        )
-    with pytest.raises(errors.OpenRouterTimeoutError):
-        _refresh(FakeAPI(httpx.ReadTimeout("slow")), tmp_path, strict=True)
-
-
-def test_non_2xx_strict_raises_typed_error(tmp_path: Path) -> None:
-    body = json.dumps(
-        {"error": {"code": 503, "message": "Service Unavailable"}}
-    ).encode()
-    api = FakeAPI(body, models_status=503)
-    with pytest.raises(errors.OpenRouterServerError) as info:
-        _refresh(api, tmp_path, strict=True)
-    assert info.value.status_code == 503
-    with pytest.warns(RegistryWarning, match="Service Unavailable"):
-        fallback = _refresh(api, tmp_path)
-    assert fallback.source == "bundled"
-    assert not list(tmp_path.glob("models-*.json"))
-
-
-def test_models_user_failure(listings: dict[str, bytes], tmp_path: Path) -> None:
-    echo = json.dumps(
-        {"error": {"code": 401, "message": f"Invalid key {KEY}"}}
-    ).encode()
-    api = FakeAPI(listings[NEWEST], user_status=401, user_body=echo)
-    with pytest.raises(errors.OpenRouterAuthenticationError) as info:
-        _refresh(api, tmp_path, api_key=KEY, strict=True)
-    assert KEY not in str(info.value)
-    assert KEY not in repr(info.value)
-    with pytest.warns(RegistryWarning, match="blocked models unmarked") as record:
-        registry = _refresh(api, tmp_path, api_key=KEY)
-    assert all(KEY not in str(w.message) for w in record)
-    assert registry.source == "live"
-    assert registry.blocked_ids == frozenset()
-
-
-def test_error_inside_200_body_and_missing_data(tmp_path: Path) -> None:
-    body = json.dumps(
-        {"error": {"code": 429, "message": "Rate limit exceeded"}}
-    ).encode()
-    with pytest.raises(errors.OpenRouterRateLimitError):
-        _refresh(FakeAPI(body), tmp_path, strict=True)
-    with pytest.raises(errors.OpenRouterServerError, match="without a 'data' list"):
-        _refresh(FakeAPI(b"<html>maintenance</html>"), tmp_path, strict=True)
-
-
-def test_malformed_live_listing_keeps_the_rest(
-    listings: dict[str, bytes], tmp_path: Path
-) -> None:
-    payload = json.loads(listings[NEWEST])
-    free = [m for m in payload["data"] if m["id"].endswith(":free")]
-    del free[0]["context_length"]
-    free[1]["architecture"] = "text"
-    with pytest.warns(RegistryWarning) as record:
-        registry = _refresh(FakeAPI(json.dumps(payload).encode()), tmp_path)
-    assert len(record) == 2
-    assert len([m for m in registry.list() if m.last_seen == "2026-02-20"]) == 28
-    assert registry.get(free[0]["id"]).status == "retired"  # the bundled fact survives
-
-
-def test_corrupt_cache_is_ignored_and_rewritten(
-    listings: dict[str, bytes], tmp_path: Path
-) -> None:
-    _refresh(FakeAPI(listings[NEWEST]), tmp_path)
-    cache_file = next(tmp_path.glob("models-*.json"))
-    cache_file.write_text("{not json", encoding="utf-8")
-    with pytest.warns(RegistryWarning, match="corrupt registry cache"):
-        registry = _refresh(FakeAPI(listings[NEWEST]), tmp_path)
-    assert registry.source == "live"
-    assert json.loads(cache_file.read_text(encoding="utf-8"))["format"] == 1
-    cache_file.write_text(json.dumps({"format": 1, "data": "x"}), encoding="utf-8")
-    with pytest.warns(RegistryWarning, match="corrupt registry cache"):
-        _refresh(FakeAPI(listings[NEWEST]), tmp_path)
-    assert _refresh(FakeAPI(httpx.ConnectError("x")), tmp_path).source == "cache"
-
-
-def test_cache_round_trip(tmp_path: Path) -> None:
-    snapshot = ListingSnapshot(
-        base_url=BASE,
-        fetched_at=NOW.isoformat(),
-        authenticated=True,
-        blocked_ids=frozenset({"qwen/qwen3-coder:free"}),
-        entries=tuple(m.to_openrouter_dict() for m in list_free_models()),
-    )
-    cache = ListingCache(tmp_path / "deep" / "models.json")
-    assert cache.read() is None
-    cache.write(snapshot)
-    assert cache.read() == snapshot
-    assert snapshot.is_fresh(
-        NOW + timedelta(hours=23), timedelta(hours=24), authenticated=True
-    )
-    assert not snapshot.is_fresh(
-        NOW + timedelta(hours=24), timedelta(hours=24), authenticated=True
-    )
-    assert not snapshot.is_fresh(
-        NOW - timedelta(hours=1), timedelta(hours=24), authenticated=True
-    )
-    assert not snapshot.is_fresh(NOW, timedelta(hours=24), authenticated=False)
-
-
-def test_unwritable_cache_only_warns(
-    listings: dict[str, bytes], tmp_path: Path
-) -> None:
-    blocker = tmp_path / "file"
-    blocker.write_text("not a folder", encoding="utf-8")
-    with pytest.warns(RegistryWarning) as record:
-        registry = _refresh(FakeAPI(listings[NEWEST]), blocker)
-    assert registry.source == "live"
-    messages = [str(w.message) for w in record]
-    assert messages[0].startswith("Ignoring unreadable registry cache")
-    assert messages[1].startswith("Could not write the registry cache")
