@@ -3,11 +3,16 @@
 `OpenRouterHTTPClient` only moves bytes. Every decision is a small pure
 function shared by the sync and async paths: what an answer means
 (`_check_response`, `_stream_open_error`), which exception a transport failure
-becomes (`_transport_error`, `_stream_broken`), and whether and how long to
-wait before another attempt (`langchain_openrouter_free._retry.RetryPolicy`).
-The sync and async methods differ only in ``await`` and ``async for``.
+becomes (`_transport_error`, `_stream_broken`), whether and how long to wait
+before another attempt (`langchain_openrouter_free._retry.RetryPolicy`), and
+how a pooled async client can be closed (`_close_action`). The sync and async
+methods differ only in ``await`` and ``async for``.
 
 Nothing here logs or stores request headers: ``Authorization`` holds the key.
+An httpx failure can quote a header value (h11 refuses a value with a newline
+by printing it), so a typed error built from one is raised ``from None``,
+keeps no reference to it, and carries a redacted description instead
+(`_describe_cause`).
 """
 
 from __future__ import annotations
@@ -26,8 +31,9 @@ from collections.abc import (
     Generator,
     Iterator,
     Mapping,
+    Sequence,
 )
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar, overload
 
 import httpx
 from httpx_sse import EventSource
@@ -42,17 +48,27 @@ __all__ = ["OpenRouterHTTPClient"]
 _LOG: Final = logging.getLogger(__name__)
 _SNIPPET_CHARS: Final = 200
 _STREAM_HEADERS: Final = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
+_CREDENTIAL_HEADERS: Final = frozenset({"authorization", "proxy-authorization"})
+_MIN_SECRET_CHARS: Final = 4
+"""Shorter header values are not redacted: replacing them would garble text."""
+_CLOSING: Final[set[asyncio.Task[None]]] = set()
+"""Strong references to scheduled ``aclose`` tasks until they finish."""
 
 _T = TypeVar("_T")
+CloseAction: TypeAlias = Literal["await", "schedule", "drop"]
+_Loop: TypeAlias = asyncio.AbstractEventLoop
 
 
 class OpenRouterHTTPClient:
     """Send requests to the OpenRouter API and turn failures into typed errors.
 
     The httpx clients are built lazily on first use (building one is not free)
-    and reused, so connections are pooled across calls. An injected client is
-    used as is and never closed here; the headers are sent with every request,
-    so an injected client gets them too.
+    and reused, so connections are pooled across calls. A pooled async
+    connection belongs to the event loop that opened it, so one async client
+    is built per event loop (a second ``asyncio.run`` gets a fresh one); the
+    clients of loops that have closed are dropped. An injected client is used
+    as is and never closed here; the headers are sent with every request, so
+    an injected client gets them too. See `close` for what closing guarantees.
 
     Example:
         ```python
@@ -63,6 +79,9 @@ class OpenRouterHTTPClient:
             retry=RetryPolicy(),
         )
         body = http.request_json("GET", "/models")
+        completion = http.request_json(
+            "POST", "/chat/completions", json=payload, parse=parse_chat_completion
+        )
         with http.stream_events("/chat/completions", payload) as events:
             for data in events:
                 ...
@@ -86,7 +105,8 @@ class OpenRouterHTTPClient:
         Args:
             base_url: API root, e.g. ``https://openrouter.ai/api/v1``.
             headers: Headers sent with every request (``Authorization``,
-                ``HTTP-Referer``, ``X-Title``, ...).
+                ``HTTP-Referer``, ``X-Title``, ...). Their values are
+                redacted from the text of every transport error.
             timeout: Seconds allowed per request (connect, read, write and
                 pool each); None keeps the client's own setting, which for
                 the clients built here means no limit.
@@ -98,15 +118,15 @@ class OpenRouterHTTPClient:
         """
         self._base_url = base_url.rstrip("/")
         self._headers = dict(headers)
+        self._secrets = _secret_forms(self._headers)
         self._timeout = None if timeout is None else httpx.Timeout(timeout)
         self._retry = retry
         self._sleep = sleep
         self._async_sleep = async_sleep
         self._client = client
         self._owns_client = client is None
-        self._async_client = async_client
-        self._owns_async_client = async_client is None
-        self._async_loop: asyncio.AbstractEventLoop | None = None
+        self._async_client = async_client  # injected; built ones are per loop
+        self._async_clients: dict[_Loop, httpx.AsyncClient] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -115,6 +135,7 @@ class OpenRouterHTTPClient:
 
     # ----------------------------------------------------------------- JSON
 
+    @overload
     def request_json(
         self,
         method: str,
@@ -122,6 +143,28 @@ class OpenRouterHTTPClient:
         *,
         json: Any = None,
         params: Mapping[str, Any] | None = None,
+        parse: None = None,
+    ) -> Any: ...
+
+    @overload
+    def request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        parse: Callable[[Any], _T],
+    ) -> _T: ...
+
+    def request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        parse: Callable[[Any], Any] | None = None,
     ) -> Any:
         """Send one request (retrying per the policy) and return its JSON body.
 
@@ -130,17 +173,48 @@ class OpenRouterHTTPClient:
             path: Path below ``base_url``, e.g. ``"/chat/completions"``.
             json: Request body, sent as JSON when not None.
             params: Query parameters.
+            parse: Applied to the parsed JSON inside every attempt; its result
+                is returned. An `OpenRouterError` it raises (say, an
+                `OpenRouterServerError` for ``choices: null``) goes through
+                the retry policy like an error status; any other exception
+                propagates at once.
 
         Returns:
-            The parsed JSON of the 2xx answer.
+            The parsed JSON of the 2xx answer, or what ``parse`` made of it.
 
         Raises:
             OpenRouterError: The typed error of the last attempt: an error
                 status, an ``{"error": ...}`` body, a body that is not JSON,
-                a connection failure or a timeout.
+                an error from ``parse``, a connection failure or a timeout.
+            OpenRouterConfigurationError: httpx refused to send the request
+                (an illegal header value, a bad URL scheme); never retried.
         """
         url = self._url(path)
-        return self._with_retry(lambda: self._request_once(method, url, json, params))
+        return self._with_retry(
+            lambda: self._request_once(method, url, json, params, parse)
+        )
+
+    @overload
+    async def arequest_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        parse: None = None,
+    ) -> Any: ...
+
+    @overload
+    async def arequest_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        parse: Callable[[Any], _T],
+    ) -> _T: ...
 
     async def arequest_json(
         self,
@@ -149,15 +223,21 @@ class OpenRouterHTTPClient:
         *,
         json: Any = None,
         params: Mapping[str, Any] | None = None,
+        parse: Callable[[Any], Any] | None = None,
     ) -> Any:
         """Async `request_json`: same arguments, result and errors."""
         url = self._url(path)
         return await self._awith_retry(
-            lambda: self._arequest_once(method, url, json, params)
+            lambda: self._arequest_once(method, url, json, params, parse)
         )
 
     def _request_once(
-        self, method: str, url: str, body: Any, params: Mapping[str, Any] | None
+        self,
+        method: str,
+        url: str,
+        body: Any,
+        params: Mapping[str, Any] | None,
+        parse: Callable[[Any], Any] | None,
     ) -> Any:
         client = self._get_client()
         try:
@@ -169,11 +249,18 @@ class OpenRouterHTTPClient:
                 **self._send_options(stream=False),
             )
         except httpx.RequestError as exc:
-            raise _transport_error(exc) from exc
-        return _check_response(response.status_code, response.headers, response.content)
+            error = self._transport_error(exc)
+        else:
+            return _parsed(response, parse)
+        raise error from None  # outside the handler: no __context__ either
 
     async def _arequest_once(
-        self, method: str, url: str, body: Any, params: Mapping[str, Any] | None
+        self,
+        method: str,
+        url: str,
+        body: Any,
+        params: Mapping[str, Any] | None,
+        parse: Callable[[Any], Any] | None,
     ) -> Any:
         client = self._get_async_client()
         try:
@@ -185,8 +272,10 @@ class OpenRouterHTTPClient:
                 **self._send_options(stream=False),
             )
         except httpx.RequestError as exc:
-            raise _transport_error(exc) from exc
-        return _check_response(response.status_code, response.headers, response.content)
+            error = self._transport_error(exc)
+        else:
+            return _parsed(response, parse)
+        raise error from None  # outside the handler: no __context__ either
 
     # -------------------------------------------------------------- streams
 
@@ -206,8 +295,10 @@ class OpenRouterHTTPClient:
 
         Yields:
             An iterator of event ``data`` strings. Iterating it raises
-            `OpenRouterStreamError` if the connection breaks mid-stream (that
-            is never retried). The response is closed when the block exits.
+            `OpenRouterStreamError` if the connection breaks mid-stream, and
+            its subclass `OpenRouterStreamTimeoutError` if the stream goes
+            silent longer than the timeout (neither is ever retried). The
+            response is closed when the block exits.
 
         Raises:
             OpenRouterError: The typed error of the last attempt to open the
@@ -215,7 +306,7 @@ class OpenRouterHTTPClient:
         """
         url = self._url(path)
         response = self._with_retry(lambda: self._open_stream_once(url, json))
-        events = _iter_data(response)
+        events = _iter_data(response, self._secrets)
         try:
             yield events
         finally:
@@ -239,7 +330,7 @@ class OpenRouterHTTPClient:
         """
         url = self._url(path)
         response = await self._awith_retry(lambda: self._aopen_stream_once(url, json))
-        events = _aiter_data(response)
+        events = _aiter_data(response, self._secrets)
         try:
             yield events
         finally:
@@ -255,17 +346,17 @@ class OpenRouterHTTPClient:
         )
         try:
             response = client.send(request, stream=True)
+            if _is_event_stream(response.status_code, response.headers):
+                return response
+            try:
+                content = response.read()
+            finally:
+                response.close()
         except httpx.RequestError as exc:
-            raise _transport_error(exc) from exc
-        if _is_event_stream(response.status_code, response.headers):
-            return response
-        try:
-            content = response.read()
-        except httpx.RequestError as exc:
-            raise _transport_error(exc) from exc
-        finally:
-            response.close()
-        raise _stream_open_error(response.status_code, response.headers, content)
+            error = self._transport_error(exc)
+        else:
+            error = _stream_open_error(response.status_code, response.headers, content)
+        raise error from None  # outside the handler: no __context__ either
 
     async def _aopen_stream_once(self, url: str, body: Any) -> httpx.Response:
         client = self._get_async_client()
@@ -274,17 +365,17 @@ class OpenRouterHTTPClient:
         )
         try:
             response = await client.send(request, stream=True)
+            if _is_event_stream(response.status_code, response.headers):
+                return response
+            try:
+                content = await response.aread()
+            finally:
+                await response.aclose()
         except httpx.RequestError as exc:
-            raise _transport_error(exc) from exc
-        if _is_event_stream(response.status_code, response.headers):
-            return response
-        try:
-            content = await response.aread()
-        except httpx.RequestError as exc:
-            raise _transport_error(exc) from exc
-        finally:
-            await response.aclose()
-        raise _stream_open_error(response.status_code, response.headers, content)
+            error = self._transport_error(exc)
+        else:
+            error = _stream_open_error(response.status_code, response.headers, content)
+        raise error from None  # outside the handler: no __context__ either
 
     # ---------------------------------------------------------- retry loops
 
@@ -332,6 +423,9 @@ class OpenRouterHTTPClient:
         )
         return delay
 
+    def _transport_error(self, exc: httpx.RequestError) -> errors.OpenRouterError:
+        return _transport_error(exc, self._secrets)
+
     # -------------------------------------------------------------- clients
 
     def _url(self, path: str) -> str:
@@ -353,37 +447,69 @@ class OpenRouterHTTPClient:
         return self._client
 
     def _get_async_client(self) -> httpx.AsyncClient:
-        if not self._owns_async_client and self._async_client is not None:
+        if self._async_client is not None:
             return self._async_client
-        # A pooled async connection belongs to the event loop that opened it,
-        # so a built client is rebuilt when called from a different loop
-        # (for example, a second ``asyncio.run``).
         loop = asyncio.get_running_loop()
-        if self._async_client is None or self._async_loop is not loop:
-            self._async_client = _new_async_client()
-            self._async_loop = loop
-        return self._async_client
+        with self._lock:
+            client = self._async_clients.get(loop)
+            if client is None:
+                # A client whose loop has closed can never be used (nor
+                # closed) again: forget it, so a program that calls
+                # ``asyncio.run`` over and over keeps one client.
+                self._async_clients = _open_loops_only(self._async_clients)
+                client = self._async_clients[loop] = _new_async_client()
+        return client
+
+    def _take_async_clients(self) -> list[tuple[_Loop, httpx.AsyncClient]]:
+        with self._lock:
+            taken, self._async_clients = self._async_clients, {}
+        return list(taken.items())
+
+    def _close_sync_client(self) -> None:
+        if self._owns_client and self._client is not None:
+            client, self._client = self._client, None
+            client.close()
 
     def close(self) -> None:
-        """Close the sync httpx client if this object built it.
+        """Close, as far as sync code can, every httpx client this object built.
 
-        Injected clients are left open; their owner closes them.
+        What is guaranteed:
+
+        - The built sync client is closed before this returns.
+        - A built async client can only be closed by a coroutine on the event
+          loop it was used on. If that loop is still running (in this thread,
+          as when called from sync code inside a coroutine, or in another
+          one), ``aclose()`` is scheduled on it and runs at its next turn; it
+          completes if the loop keeps running for a moment.
+        - An async client whose loop has stopped or closed is dropped
+          unclosed: without its loop it cannot be closed. Its sockets are
+          released when it is garbage-collected.
+        - Injected clients are left open; their owner closes them.
+
+        Idempotent, safe from any thread and from a ``weakref.finalize``
+        callback; never raises for a closed loop. Use `aclose` from the
+        client's own loop to close it for certain.
         """
-        if self._owns_client and self._client is not None:
-            self._client.close()
-            self._client = None
+        self._close_sync_client()
+        for loop, client in self._take_async_clients():
+            if _close_action(loop, None) == "schedule":
+                _schedule_aclose(client, loop)
 
     async def aclose(self) -> None:
         """Close every httpx client this object built (async and sync).
 
-        Injected clients are left open; their owner closes them.
+        The async client of the running loop is closed before this returns;
+        those of other loops are handled as in `close`. Injected clients are
+        left open; their owner closes them.
         """
-        self.close()
-        if self._owns_async_client and self._async_client is not None:
-            client, self._async_client = self._async_client, None
-            if self._async_loop is asyncio.get_running_loop():
+        self._close_sync_client()
+        running = asyncio.get_running_loop()
+        for loop, client in self._take_async_clients():
+            action = _close_action(loop, running)
+            if action == "await":
                 await client.aclose()
-            self._async_loop = None
+            elif action == "schedule":
+                _schedule_aclose(client, loop)
 
 
 # ------------------------------------------------------- pure decision helpers
@@ -456,6 +582,12 @@ def _check_response(status: int, headers: Mapping[str, str], content: bytes) -> 
     return body
 
 
+def _parsed(response: httpx.Response, parse: Callable[[Any], Any] | None) -> Any:
+    """The checked JSON of an answer, passed through ``parse`` when given."""
+    body = _check_response(response.status_code, response.headers, response.content)
+    return body if parse is None else parse(body)
+
+
 def _stream_open_error(
     status: int, headers: Mapping[str, str], content: bytes
 ) -> errors.OpenRouterAPIError:
@@ -472,9 +604,26 @@ def _stream_open_error(
     return errors.OpenRouterServerError(msg, headers=headers, body=body)
 
 
-def _transport_error(exc: httpx.RequestError) -> errors.OpenRouterError:
-    """Map an httpx failure before or while reading an answer to a typed error."""
-    detail = f"{type(exc).__name__}: {exc}"
+def _transport_error(
+    exc: httpx.RequestError, secrets: Sequence[str]
+) -> errors.OpenRouterError:
+    """Map an httpx failure before or while reading an answer to a typed error.
+
+    The error's message describes ``exc`` with ``secrets`` redacted; raise it
+    ``from None``, outside the ``except`` block, so ``exc`` stays unreachable.
+    """
+    detail = _describe_cause(exc, secrets)
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return errors.OpenRouterConfigurationError(
+            f"httpx refused to send the request ({detail}); base_url must "
+            "start with https:// (or http://)"
+        )
+    if isinstance(exc, httpx.LocalProtocolError):
+        return errors.OpenRouterConfigurationError(
+            f"httpx refused to send the request ({detail}); check api_key, "
+            "app_url, app_title and default_headers for line breaks or other "
+            "characters a header may not hold"
+        )
     if isinstance(exc, httpx.TimeoutException):
         return errors.OpenRouterTimeoutError(
             f"OpenRouter did not answer in time ({detail})"
@@ -488,11 +637,53 @@ def _transport_error(exc: httpx.RequestError) -> errors.OpenRouterError:
     )
 
 
-def _stream_broken(exc: httpx.RequestError) -> errors.OpenRouterStreamError:
+def _stream_broken(
+    exc: httpx.RequestError, secrets: Sequence[str]
+) -> errors.OpenRouterStreamError:
     """Map a failure while reading events; the stream cannot be resumed."""
+    detail = _describe_cause(exc, secrets)
+    if isinstance(exc, httpx.TimeoutException):
+        return errors.OpenRouterStreamTimeoutError(
+            f"The OpenRouter event stream went silent for too long ({detail})"
+        )
     return errors.OpenRouterStreamError(
-        f"The OpenRouter event stream broke off ({type(exc).__name__}: {exc})"
+        f"The OpenRouter event stream broke off ({detail})"
     )
+
+
+def _describe_cause(exc: Exception, secrets: Sequence[str]) -> str:
+    """``"<class>: <text>"`` of an httpx failure, without any secret in it."""
+    return f"{type(exc).__name__}: {_redact(str(exc), secrets)}"
+
+
+def _redact(text: str, secrets: Sequence[str]) -> str:
+    """Replace each of ``secrets`` (longest first), then anything key-shaped."""
+    for secret in secrets:
+        text = text.replace(secret, "[REDACTED]")
+    return errors.redact_secrets(text)
+
+
+def _secret_forms(headers: Mapping[str, str]) -> tuple[str, ...]:
+    r"""Every spelling in which a sent header value may be quoted, longest first.
+
+    httpx and h11 quote a refused value as bytes (``b'Bearer sk-or-...\n'``),
+    so the escaped forms count, each also stripped; for ``Authorization`` the
+    credential after the scheme counts on its own too.
+    """
+    values = list(headers.values())
+    values += [
+        value.partition(" ")[2]
+        for name, value in headers.items()
+        if name.lower() in _CREDENTIAL_HEADERS
+    ]
+    forms: set[str] = set()
+    for value in values:
+        escaped = repr(value)[1:-1]
+        as_bytes = repr(value.encode("utf-8", "backslashreplace"))[2:-1]
+        for form in (value, escaped, as_bytes):
+            forms.update((form, form.strip()))
+    usable = (form for form in forms if len(form) >= _MIN_SECRET_CHARS)
+    return tuple(sorted(usable, key=len, reverse=True))
 
 
 def _status_of(error: errors.OpenRouterError) -> int | str:
@@ -513,20 +704,76 @@ def _snippet(value: Any) -> str:
 # ------------------------------------------------------------- event readers
 
 
-def _iter_data(response: httpx.Response) -> Generator[str, None, None]:
+def _iter_data(
+    response: httpx.Response, secrets: Sequence[str]
+) -> Generator[str, None, None]:
     try:
         for event in EventSource(response).iter_sse():
             if event.data:
                 yield event.data
     except httpx.RequestError as exc:
-        raise _stream_broken(exc) from exc
+        error = _stream_broken(exc, secrets)
+    else:
+        return
+    raise error from None  # outside the handler: no __context__ either
 
 
-async def _aiter_data(response: httpx.Response) -> AsyncGenerator[str, None]:
+async def _aiter_data(
+    response: httpx.Response, secrets: Sequence[str]
+) -> AsyncGenerator[str, None]:
     try:
         async with contextlib.aclosing(EventSource(response).aiter_sse()) as events:
             async for event in events:
                 if event.data:
                     yield event.data
     except httpx.RequestError as exc:
-        raise _stream_broken(exc) from exc
+        error = _stream_broken(exc, secrets)
+    else:
+        return
+    raise error from None  # outside the handler: no __context__ either
+
+
+# ------------------------------------------------------- closing async clients
+
+
+def _close_action(loop: _Loop, running: _Loop | None) -> CloseAction:
+    """How an async client used on ``loop`` can be closed from ``running``.
+
+    Args:
+        loop: The event loop the client was used on.
+        running: The loop the caller runs on, or None from sync code.
+
+    Returns:
+        ``"await"`` it here, ``"schedule"`` its ``aclose`` on its own (running)
+        loop, or ``"drop"`` it because that loop has stopped or closed.
+    """
+    if loop is running:
+        return "await"
+    if loop.is_running() and not loop.is_closed():
+        return "schedule"
+    return "drop"
+
+
+def _open_loops_only(
+    clients: Mapping[_Loop, httpx.AsyncClient],
+) -> dict[_Loop, httpx.AsyncClient]:
+    return {loop: client for loop, client in clients.items() if not loop.is_closed()}
+
+
+def _schedule_aclose(client: httpx.AsyncClient, loop: _Loop) -> None:
+    """Run ``client.aclose()`` as a task on ``loop``, from any thread (best effort)."""
+
+    def start() -> None:
+        task = loop.create_task(_aclose_quietly(client))
+        _CLOSING.add(task)
+        task.add_done_callback(_CLOSING.discard)
+
+    with contextlib.suppress(RuntimeError):  # the loop closed in the meantime
+        loop.call_soon_threadsafe(start)
+
+
+async def _aclose_quietly(client: httpx.AsyncClient) -> None:
+    try:
+        await client.aclose()
+    except Exception as exc:  # noqa: BLE001 - closing is best effort
+        _LOG.debug("Closing a pooled async httpx client failed: %s", type(exc).__name__)

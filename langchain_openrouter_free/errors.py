@@ -15,12 +15,19 @@ class, so retry and fallback middleware keyed on ``ModelRateLimitError`` or
     │   ├── OpenRouterRateLimitError       429            (ModelRateLimitError)
     │   └── OpenRouterServerError          408, 5xx, other (ModelAPIError)
     │       └── OpenRouterStreamError      stream broke or ended early
+    │           └── OpenRouterStreamTimeoutError  read timed out mid-stream
+    │                                                  (also ModelTimeoutError)
     ├── OpenRouterConnectionError          unreachable (ModelConnectionError)
-    └── OpenRouterTimeoutError             no answer in time (ModelTimeoutError)
+    ├── OpenRouterTimeoutError             no answer in time (ModelTimeoutError)
+    └── OpenRouterConfigurationError       request cannot be sent as configured
+                                           (ValueError, never retried)
 
 An error raised after part of an answer was streamed carries that text in
 ``partial_text``. No message, repr or attribute ever holds the API key: text
-that looks like a key is redacted before it is stored.
+that looks like a key is redacted before it is stored. Errors that wrap an
+httpx failure are raised ``from None`` and keep no reference to it (its text
+can quote request headers); their message names the httpx class and carries
+its redacted text instead.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from langchain_openrouter_free._numbers import finite_float
 __all__ = [
     "OpenRouterAPIError",
     "OpenRouterAuthenticationError",
+    "OpenRouterConfigurationError",
     "OpenRouterConnectionError",
     "OpenRouterContextOverflowError",
     "OpenRouterError",
@@ -58,6 +66,7 @@ __all__ = [
     "OpenRouterRateLimitError",
     "OpenRouterServerError",
     "OpenRouterStreamError",
+    "OpenRouterStreamTimeoutError",
     "OpenRouterTimeoutError",
     "RateLimitKind",
     "StaleModelIdWarning",
@@ -309,12 +318,33 @@ class OpenRouterStreamError(OpenRouterServerError):
     """A stream broke off: no ``[DONE]`` and no finish reason, or unparsable data."""
 
 
+class OpenRouterStreamTimeoutError(OpenRouterStreamError, ModelTimeoutError):
+    """A started stream went silent for longer than ``timeout`` (a read timeout).
+
+    Like every `OpenRouterStreamError` it is not retried by the HTTP layer:
+    part of the answer may already have been consumed (see ``partial_text``).
+    """
+
+
 class OpenRouterConnectionError(OpenRouterError, ModelConnectionError):
     """OpenRouter could not be reached (DNS, refused, reset)."""
 
 
 class OpenRouterTimeoutError(OpenRouterError, ModelTimeoutError):
     """OpenRouter did not answer within ``timeout``."""
+
+
+class OpenRouterConfigurationError(OpenRouterError, ValueError):
+    """The request cannot be sent as configured; no retry can fix it.
+
+    Raised before anything reaches OpenRouter when httpx refuses the request
+    itself: a header value with a newline or another illegal character (an
+    ``api_key`` read from a file with its trailing newline, an ``app_title``
+    or a ``default_headers`` value), or a ``base_url`` whose scheme is not
+    ``http`` or ``https``. The offending header value is never quoted.
+    """
+
+    is_retryable: ClassVar[bool] = False
 
 
 _STATUS_TO_ERROR: Final[Mapping[int, type[OpenRouterAPIError]]] = {

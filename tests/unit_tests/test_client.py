@@ -1,245 +1,50 @@
 """OpenRouterHTTPClient over real wire bytes (httpx.MockTransport), sync and async.
 
 Every behaviour test runs twice through the `wire` fixture: once through the
-sync methods, once through the async ones. Bodies are byte-for-byte shaped
-like recorded OpenRouter traffic (../shared/traffic/chat/*.json).
+sync methods, once through the async ones. Requests and answers here; secrets
+in test_client_secrets.py; building and closing clients in
+test_client_lifecycle.py. The mock wire lives in _client_harness.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
+from langchain_core.exceptions import ModelTimeoutError
 
-from langchain_openrouter_free import _client, errors
-from langchain_openrouter_free._client import OpenRouterHTTPClient
+from langchain_openrouter_free import errors
 from langchain_openrouter_free._retry import RetryPolicy
-
-API_KEY = "sk-or-v1-" + "0" * 64
-BASE_URL = "https://openrouter.ai/api/v1/"
-CHAT = "/chat/completions"
-HEADERS = {
-    "Authorization": f"Bearer {API_KEY}",
-    "HTTP-Referer": "https://example.test/app",
-    "X-Title": "langchain-openrouter-free tests",
-}
-JSON_CT = {"content-type": "application/json"}
-SSE_CT = {"content-type": "text/event-stream"}
-
-# Shaped like chat/activeagent-1.json: keep-alive whitespace before the JSON.
-COMPLETION = (
-    b'\n         \n{"id":"gen-1761506044-mItyIppJq5vICnCXTHVJ","provider":"OpenAI",'
-    b'"model":"openai/gpt-4o-mini","object":"chat.completion","created":1761506044,'
-    b'"choices":[{"logprobs":null,"finish_reason":"stop","native_finish_reason":"stop",'
-    b'"index":0,"message":{"role":"assistant","content":"Of course!","refusal":null,'
-    b'"reasoning":null}}],"usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12}}'
+from tests.unit_tests._client_harness import (
+    API_KEY,
+    AUTH_401,
+    BAD_MODEL_400,
+    COMPLETION,
+    DAILY_429,
+    JSON_CT,
+    NOT_FOUND_404,
+    OK_BODY,
+    PROVIDER_502,
+    SSE_BODY,
+    SSE_CT,
+    SSE_DATA,
+    UPSTREAM_429,
+    Build,
+    WireBody,
+    breaking_body,
+    harness_builder,
+    response,
 )
-# chat/pydantic-ai-9.json, verbatim body (a real upstream 429 on a free model).
-UPSTREAM_429 = (
-    b'{"error":{"code":429,"message":"Provider returned error","metadata":'
-    b'{"provider_name":"Google","raw":"google/gemini-2.0-flash-exp:free is temporarily '
-    b"rate-limited upstream. Please retry shortly, or add your own key to accumulate "
-    b'your rate limits: https://openrouter.ai/settings/integrations"}},'
-    b'"user_id":"user_2wT5ElBE4Es3R4QrNLpZiXICmQP"}'
-)
-# openrouter-api.md section 5.4: the free daily cap.
-DAILY_429 = (
-    b'{"error":{"message":"Rate limit exceeded: free-models-per-day. Add 10 credits to '
-    b'unlock 1000 free model requests per day","code":429,"metadata":{"headers":'
-    b'{"X-RateLimit-Limit":"50","X-RateLimit-Remaining":"0","X-RateLimit-Reset":'
-    b'"1790812800000"},"limit_source":"openrouter_free_tier_daily","provider_name":null}},'
-    b'"user_id":"user_2tsSIuSAxDMYKP7X6YbWZaK19xm"}'
-)
-# chat/open_router_enhanced-16.json and -27.json, verbatim bodies.
-AUTH_401 = b'{"error":{"message":"No cookie auth credentials found","code":401}}'
-BAD_MODEL_400 = (
-    b'{"error":{"message":"invalid-model-1 is not a valid model ID","code":400},'
-    b'"user_id":"user_2oXVHhLSnOmuZVA2xOTqDfGHofS"}'
-)
-NOT_FOUND_404 = b'{"error":{"message":"No endpoints found for google/gemini-2.5-flash:free.","code":404}}'
-PROVIDER_502 = (
-    b'{"error":{"message":"Provider returned error","code":502,"metadata":'
-    b'{"raw":"upstream connect error","provider_name":"Chutes"}}}'
-)
-OK_BODY = b'{"id":"gen-1","choices":[{"index":0,"message":{"role":"assistant","content":"ok"}}]}'
-SSE_BODY = (
-    b": OPENROUTER PROCESSING\n\n"
-    b": OPENROUTER PROCESSING\n\n"
-    b'data: {"id":"gen-1","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]}\n\n'
-    b'data: {"id":"gen-1","choices":[{"index":0,"delta":{"content":"lo \xe2\x9c\x93"},"finish_reason":"stop"}]}\n\n'
-    b'data: {"id":"gen-1","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}\n\n'
-    b"data: [DONE]\n\n"
-)
-SSE_DATA = [
-    '{"id":"gen-1","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]}',
-    '{"id":"gen-1","choices":[{"index":0,"delta":{"content":"lo \u2713"},"finish_reason":"stop"}]}',
-    '{"id":"gen-1","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}',
-    "[DONE]",
-]
-
-
-def response(
-    status: int, content: bytes, headers: dict[str, str] | None = None
-) -> httpx.Response:
-    return httpx.Response(
-        status, headers=JSON_CT if headers is None else headers, content=content
-    )
-
-
-RESET = "connection reset by peer"
-
-
-class WireBody(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A response body that records being closed and can lose the connection."""
-
-    def __init__(self, *chunks: bytes, breaks: bool = False) -> None:
-        self.chunks = chunks
-        self.breaks = breaks
-        self.closed = False
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield from self.chunks
-        if self.breaks:
-            raise httpx.ReadError(RESET)
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self.chunks:
-            yield chunk
-        if self.breaks:
-            raise httpx.ReadError(RESET)
-
-    def close(self) -> None:
-        self.closed = True
-
-    async def aclose(self) -> None:
-        self.closed = True
-
-
-def breaking_body(*chunks: bytes) -> WireBody:
-    return WireBody(*chunks, breaks=True)
-
-
-Reply = httpx.Response | Exception
-
-
-@dataclass
-class Wire:
-    """A MockTransport handler that records requests and plays scripted replies."""
-
-    replies: list[Reply]
-    requests: list[httpx.Request] = field(default_factory=list)
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
-        if isinstance(reply, Exception):
-            raise reply
-        return reply
-
-    @property
-    def calls(self) -> int:
-        return len(self.requests)
-
-
-@dataclass
-class Harness:
-    """One OpenRouterHTTPClient on a mock wire, driven in one mode."""
-
-    mode: str
-    wire: Wire
-    http: OpenRouterHTTPClient
-    sleeps: list[float]
-
-    async def request_json(
-        self, method: str = "POST", path: str = CHAT, **kwargs: Any
-    ) -> Any:
-        if self.mode == "sync":
-            return self.http.request_json(method, path, **kwargs)
-        return await self.http.arequest_json(method, path, **kwargs)
-
-    async def stream(
-        self,
-        payload: Any = None,
-        *,
-        take: int | None = None,
-        into: list[str] | None = None,
-    ) -> list[str]:
-        """Open a stream and collect its data strings (into ``into`` as they come)."""
-        body = payload if payload is not None else {"model": "x/y:free", "stream": True}
-        out = [] if into is None else into
-        if self.mode == "sync":
-            with self.http.stream_events(CHAT, body) as events:
-                for data in events:
-                    out.append(data)
-                    if len(out) == take:
-                        break
-            return out
-        async with self.http.astream_events(CHAT, body) as aevents:
-            async for data in aevents:
-                out.append(data)
-                if len(out) == take:
-                    break
-        return out
-
-    async def open_stream_and_fail(self, error: Exception) -> None:
-        """Open a stream, then raise ``error`` inside the block as a caller would."""
-        if self.mode == "sync":
-            with self.http.stream_events(CHAT, {}):
-                raise error
-        async with self.http.astream_events(CHAT, {}):
-            raise error
-
-    async def close(self) -> None:
-        if self.mode == "sync":
-            self.http.close()
-        else:
-            await self.http.aclose()
-
-
-Build = Callable[..., Harness]
-"""``wire(*replies, retry=..., timeout=...)`` -> a Harness in the test's mode."""
-
-
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 @pytest.fixture
 def wire(mode: str) -> Build:
-    """Build a Harness whose transport plays ``replies`` in order (last one repeats)."""
-
-    def build(
-        *replies: Reply, retry: RetryPolicy | None = None, timeout: float | None = 30.0
-    ) -> Harness:
-        recorder = Wire(list(replies))
-        sleeps: list[float] = []
-
-        async def async_sleep(seconds: float) -> None:
-            sleeps.append(seconds)
-
-        transport = httpx.MockTransport(recorder)
-        http = OpenRouterHTTPClient(
-            base_url=BASE_URL,
-            headers=HEADERS,
-            timeout=timeout,
-            retry=retry or RetryPolicy(jitter=0.0),
-            client=httpx.Client(transport=transport) if mode == "sync" else None,
-            async_client=httpx.AsyncClient(transport=transport)
-            if mode == "async"
-            else None,
-            sleep=sleeps.append,
-            async_sleep=async_sleep,
-        )
-        return Harness(mode, recorder, http, sleeps)
-
-    return build
+    """Harnesses in the test's mode (sync or async)."""
+    return harness_builder(mode)
 
 
 # ------------------------------------------------------------- request_json
@@ -284,6 +89,21 @@ async def test_503_retry_after_is_honoured(wire: Build) -> None:
     await h.request_json(json={})
     assert h.sleeps == [3.0]
     assert h.wire.calls == 2
+
+
+async def test_retry_after_beyond_the_bound_is_not_retried(wire: Build) -> None:
+    # The server says a retry within 60 s would fail: spend no free request on it.
+    overloaded = response(
+        503,
+        b'{"error":{"code":503,"message":"Provider overloaded"}}',
+        {**JSON_CT, "Retry-After": "120"},
+    )
+    h = wire(overloaded, response(200, OK_BODY))
+    with pytest.raises(errors.OpenRouterServerError) as caught:
+        await h.request_json(json={})
+    assert caught.value.headers["retry-after"] == "120"
+    assert h.wire.calls == 1
+    assert h.sleeps == []
 
 
 async def test_500_three_times_exhausts_the_retries(wire: Build) -> None:
@@ -411,10 +231,11 @@ async def test_utf8_bom_before_the_json_is_tolerated(wire: Build) -> None:
 async def test_connect_error_is_retried_then_raised(wire: Build) -> None:
     h = wire(httpx.ConnectError("[Errno 111] Connection refused"))
     with pytest.raises(
-        errors.OpenRouterConnectionError, match="Connection refused"
+        errors.OpenRouterConnectionError, match=r"ConnectError: .*Connection refused"
     ) as caught:
         await h.request_json(json={})
-    assert isinstance(caught.value.__cause__, httpx.ConnectError)
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
     assert h.wire.calls == 3
     assert h.sleeps == [0.5, 1.0]
 
@@ -430,9 +251,10 @@ async def test_read_timeout_is_a_timeout_error(wire: Build) -> None:
         httpx.ReadTimeout("The read operation timed out"),
         retry=RetryPolicy(max_retries=1, jitter=0.0),
     )
-    with pytest.raises(errors.OpenRouterTimeoutError) as caught:
+    with pytest.raises(errors.OpenRouterTimeoutError, match="ReadTimeout") as caught:
         await h.request_json(json={})
-    assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
     assert h.wire.calls == 2
 
 
@@ -473,6 +295,92 @@ async def test_retries_are_logged_without_headers(
     )
     assert API_KEY not in caplog.text
     assert "Bearer" not in caplog.text
+
+
+# ------------------------------------------------------------ parse=...
+
+NULL_CHOICES = b'{"id":"gen-2","model":"x/y:free","choices":null}'
+
+
+@dataclass
+class FirstContent:
+    """A parse function like parse_chat_completion: choices: null is an error."""
+
+    seen: list[Any] = field(default_factory=list)
+
+    def __call__(self, body: Any) -> str:
+        self.seen.append(body)
+        if not body.get("choices"):
+            msg = "OpenRouter answered without choices"
+            raise errors.OpenRouterServerError(msg, body=body)
+        return str(body["choices"][0]["message"]["content"])
+
+
+async def test_without_parse_the_json_is_returned(wire: Build) -> None:
+    h = wire(response(200, NULL_CHOICES))
+    assert await h.request_json(json={}) == {
+        "id": "gen-2",
+        "model": "x/y:free",
+        "choices": None,
+    }
+    assert h.wire.calls == 1
+
+
+async def test_parse_result_is_returned(wire: Build) -> None:
+    parse = FirstContent()
+    h = wire(response(200, COMPLETION))
+    assert await h.request_json(json={}, parse=parse) == "Of course!"
+    assert len(parse.seen) == 1
+    assert parse.seen[0]["id"] == "gen-1761506044-mItyIppJq5vICnCXTHVJ"
+
+
+async def test_retryable_error_from_parse_is_retried(wire: Build) -> None:
+    parse = FirstContent()
+    h = wire(response(200, NULL_CHOICES), response(200, OK_BODY))
+    assert await h.request_json(json={}, parse=parse) == "ok"
+    assert h.wire.calls == 2
+    assert h.sleeps == [0.5]
+    assert [body["id"] for body in parse.seen] == ["gen-2", "gen-1"]
+
+
+async def test_error_from_parse_exhausts_the_retries(wire: Build) -> None:
+    parse = FirstContent()
+    h = wire(response(200, NULL_CHOICES))
+    with pytest.raises(errors.OpenRouterServerError, match="without choices") as caught:
+        await h.request_json(json={}, parse=parse)
+    assert caught.value.body["id"] == "gen-2"
+    assert h.wire.calls == 3
+    assert h.sleeps == [0.5, 1.0]
+
+
+async def test_parse_sees_only_usable_answers(wire: Build) -> None:
+    parse = FirstContent()
+    h = wire(response(502, PROVIDER_502), response(200, COMPLETION))
+    assert await h.request_json(json={}, parse=parse) == "Of course!"
+    assert len(parse.seen) == 1
+    assert h.wire.calls == 2
+
+
+async def test_non_retryable_error_from_parse_is_raised_at_once(wire: Build) -> None:
+    def refuse(body: Any) -> Any:
+        msg = "unusable"
+        raise errors.OpenRouterInvalidRequestError(msg, body=body)
+
+    h = wire(response(200, OK_BODY), response(200, OK_BODY))
+    with pytest.raises(errors.OpenRouterInvalidRequestError, match="unusable"):
+        await h.request_json(json={}, parse=refuse)
+    assert h.wire.calls == 1
+    assert h.sleeps == []
+
+
+async def test_other_exceptions_from_parse_propagate_untouched(wire: Build) -> None:
+    def broken(body: Any) -> Any:
+        return body["missing"]
+
+    h = wire(response(200, OK_BODY), response(200, OK_BODY))
+    with pytest.raises(KeyError, match="missing"):
+        await h.request_json(json={}, parse=broken)
+    assert h.wire.calls == 1
 
 
 # ------------------------------------------------------------------ streams
@@ -591,8 +499,32 @@ async def test_transport_error_mid_stream_is_a_stream_error(wire: Build) -> None
     received: list[str] = []
     with pytest.raises(errors.OpenRouterStreamError, match="ReadError") as caught:
         await h.stream(into=received)
+    assert type(caught.value) is errors.OpenRouterStreamError
     assert received == ['{"choices":[{"delta":{"content":"Hi"}}]}']
-    assert isinstance(caught.value.__cause__, httpx.ReadError)
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
+    assert h.wire.calls == 1
+    assert h.sleeps == []
+    assert body.closed
+
+
+async def test_read_timeout_mid_stream_is_a_stream_timeout_error(wire: Build) -> None:
+    first = b'data: {"choices":[{"delta":{"content":"Hel"}}]}\n\n'
+    body = breaking_body(first, error=httpx.ReadTimeout("The read operation timed out"))
+    h = wire(
+        httpx.Response(200, headers=SSE_CT, stream=body),
+        response(200, SSE_BODY, SSE_CT),
+    )
+    received: list[str] = []
+    with pytest.raises(
+        errors.OpenRouterStreamTimeoutError, match="ReadTimeout"
+    ) as caught:
+        await h.stream(into=received)
+    assert isinstance(caught.value, errors.OpenRouterStreamError)
+    assert isinstance(caught.value, ModelTimeoutError)
+    assert received == ['{"choices":[{"delta":{"content":"Hel"}}]}']
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
     assert h.wire.calls == 1
     assert h.sleeps == []
     assert body.closed
@@ -636,147 +568,3 @@ async def test_rejected_stream_response_is_closed_when_its_body_breaks(
     with pytest.raises(errors.OpenRouterConnectionError, match="ReadError"):
         await h.stream()
     assert body.closed
-
-
-# ------------------------------------------------------- secrets and clients
-
-
-async def test_api_key_never_appears_in_errors(wire: Build) -> None:
-    echo = f'{{"error":{{"code":400,"message":"bad header Authorization: Bearer {API_KEY}"}}}}'.encode()
-    cases: list[Reply] = [
-        response(400, echo),
-        response(401, AUTH_401),
-        response(200, f"not json {API_KEY}".encode(), {"content-type": "text/plain"}),
-        httpx.ConnectError(f"proxy said Bearer {API_KEY}"),
-        httpx.ReadTimeout(f"timed out for {API_KEY}"),
-    ]
-    raised: list[errors.OpenRouterError] = []
-    for case in cases:
-        h = wire(case, retry=RetryPolicy(max_retries=0))
-        with pytest.raises(errors.OpenRouterError) as caught:
-            await h.request_json(json={})
-        raised.append(caught.value)
-    h = wire(
-        response(
-            200, f"<html>{API_KEY}</html>".encode(), {"content-type": "text/html"}
-        ),
-        retry=RetryPolicy(max_retries=0),
-    )
-    with pytest.raises(errors.OpenRouterError) as caught:
-        await h.stream()
-    raised.append(caught.value)
-    leak = b"data: {}\n\n"
-    h = wire(httpx.Response(200, headers=SSE_CT, stream=breaking_body(leak)))
-    with pytest.raises(errors.OpenRouterStreamError) as caught:
-        await h.stream()
-    raised.append(caught.value)
-    assert len(raised) == 7
-    for error in raised:
-        assert API_KEY not in str(error)
-        assert API_KEY not in repr(error)
-        assert "0" * 64 not in str(error)
-    assert API_KEY not in repr(h.http)
-
-
-async def test_injected_client_is_not_closed(wire: Build) -> None:
-    h = wire(response(200, OK_BODY))
-    await h.request_json(json={})
-    await h.close()
-    injected = h.http._client if h.mode == "sync" else h.http._async_client
-    assert injected is not None
-    assert not injected.is_closed
-    await h.request_json(json={})
-    assert h.wire.calls == 2
-
-
-@pytest.fixture
-def built_clients(
-    monkeypatch: pytest.MonkeyPatch,
-) -> list[httpx.Client | httpx.AsyncClient]:
-    """Make the client factories build mock-transport clients, and record them."""
-    built: list[httpx.Client | httpx.AsyncClient] = []
-    transport = httpx.MockTransport(lambda request: response(200, OK_BODY))
-
-    def new_client() -> httpx.Client:
-        client = httpx.Client(transport=transport)
-        built.append(client)
-        return client
-
-    def new_async_client() -> httpx.AsyncClient:
-        client = httpx.AsyncClient(transport=transport)
-        built.append(client)
-        return client
-
-    monkeypatch.setattr(_client, "_new_client", new_client)
-    monkeypatch.setattr(_client, "_new_async_client", new_async_client)
-    return built
-
-
-def plain_client() -> OpenRouterHTTPClient:
-    return OpenRouterHTTPClient(
-        base_url=BASE_URL, headers=HEADERS, timeout=10.0, retry=RetryPolicy()
-    )
-
-
-async def test_built_client_is_lazy_reused_and_closed(
-    mode: str, built_clients: list[Any]
-) -> None:
-    http = plain_client()
-    assert built_clients == []
-    for _ in range(3):
-        if mode == "sync":
-            http.request_json("GET", "/key")
-        else:
-            await http.arequest_json("GET", "/key")
-    assert len(built_clients) == 1
-    assert not built_clients[0].is_closed
-    if mode == "sync":
-        http.close()
-    else:
-        await http.aclose()
-    assert built_clients[0].is_closed
-
-
-def test_construction_builds_no_httpx_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        pytest.fail("an httpx client was built at construction")
-
-    monkeypatch.setattr(httpx, "Client", refuse)
-    monkeypatch.setattr(httpx, "AsyncClient", refuse)
-    http = plain_client()
-    http.close()
-    assert repr(http) == "OpenRouterHTTPClient(base_url='https://openrouter.ai/api/v1')"
-
-
-def test_default_factories_build_clients_without_their_own_timeout() -> None:
-    sync_client = _client._new_client()
-    async_client = _client._new_async_client()
-    try:
-        assert sync_client.timeout == httpx.Timeout(None)
-        assert async_client.timeout == httpx.Timeout(None)
-    finally:
-        sync_client.close()
-        asyncio.run(async_client.aclose())
-
-
-def test_async_client_is_rebuilt_for_a_new_event_loop(built_clients: list[Any]) -> None:
-    http = plain_client()
-    asyncio.run(http.arequest_json("GET", "/key"))
-    asyncio.run(http.arequest_json("GET", "/key"))
-    assert len(built_clients) == 2
-
-    async def twice() -> None:
-        await http.arequest_json("GET", "/key")
-        await http.arequest_json("GET", "/key")
-        await http.aclose()
-
-    asyncio.run(twice())
-    assert len(built_clients) == 3
-    assert built_clients[2].is_closed
-
-
-def test_aclose_also_closes_the_built_sync_client(built_clients: list[Any]) -> None:
-    http = plain_client()
-    http.request_json("GET", "/key")
-    asyncio.run(http.aclose())
-    assert built_clients[0].is_closed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -89,6 +90,12 @@ SHOULD_RETRY_TABLE: list[tuple[str, int, errors.OpenRouterError, bool]] = [
     ("413", 0, api_error(413), False),
     ("422", 0, api_error(422), False),
     ("stream broke", 0, errors.OpenRouterStreamError("cut"), False),
+    ("stream went silent", 0, errors.OpenRouterStreamTimeoutError("slow"), False),
+    ("bad header value", 0, errors.OpenRouterConfigurationError("header"), False),
+    ("Retry-After at the bound", 0, api_error(503, None, Retry_After="60"), True),
+    ("Retry-After too long", 0, api_error(503, None, Retry_After="61"), False),
+    ("ms hint too long", 0, api_error(503, None, retry_after_ms="60001"), False),
+    ("unusable Retry-After", 0, api_error(503, None, Retry_After="soon"), True),
     ("200 body error 502", 0, body_error({"code": 502, "message": "x"}), True),
     ("200 body error 400", 0, body_error({"code": 400, "message": "x"}), False),
     ("availability retryable 503", 0, body_error(TEMPORARILY_UNAVAILABLE), True),
@@ -200,34 +207,84 @@ def test_default_rng_is_used_when_none_given() -> None:
     assert len(delays) > 1
 
 
-@pytest.mark.parametrize(
-    ("headers", "expected"),
-    [
-        ({"Retry-After": "3"}, 3.0),
-        ({"retry-after": "0.5"}, 0.5),
-        ({"Retry-After": "60"}, 60.0),
-        ({"retry-after-ms": "1500"}, 1.5),
-        ({"retry-after-ms": "250", "retry-after": "9"}, 0.25),
-        # Unusable hints fall back to the exponential delay (1.0 for attempt 1).
-        ({"Retry-After": "61"}, 1.0),
-        ({"Retry-After": "0"}, 1.0),
-        ({"Retry-After": "-5"}, 1.0),
-        ({"Retry-After": "soon"}, 1.0),
-        ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 1.0),
-        ({"Retry-After": "nan"}, 1.0),
-        ({"Retry-After": "inf"}, 1.0),
-        ({"retry-after-ms": "120000"}, 1.0),
-        # An unusable ms hint does not hide a usable seconds hint.
-        ({"retry-after-ms": "junk", "retry-after": "4"}, 4.0),
-        ({}, 1.0),
-    ],
-)
-def test_retry_after_headers(headers: dict[str, str], expected: float) -> None:
-    policy = RetryPolicy(jitter=0.0)
-    error = errors.error_from_response(
+NOW = datetime(2015, 10, 21, 7, 27, 30, tzinfo=UTC)
+"""The injected clock: 30 s before the HTTP date used below."""
+HTTP_DATE = "Wed, 21 Oct 2015 07:28:00 GMT"
+
+
+def fixed_clock(now: datetime = NOW) -> RetryPolicy:
+    return RetryPolicy(jitter=0.0, clock=lambda: now)
+
+
+def busy(**headers: str) -> errors.OpenRouterAPIError:
+    return errors.error_from_response(
         503, {"error": {"code": 503, "message": "busy"}}, headers
     )
-    assert policy.delay(1, error) == expected
+
+
+# (headers, seconds the server asked for, delay before retry 2, retried at all)
+RETRY_AFTER_TABLE: list[tuple[dict[str, str], float | None, float, bool]] = [
+    ({"Retry-After": "3"}, 3.0, 3.0, True),
+    ({"retry-after": "0.5"}, 0.5, 0.5, True),
+    ({"Retry-After": "60"}, 60.0, 60.0, True),
+    ({"retry-after-ms": "1500"}, 1.5, 1.5, True),
+    ({"retry-after-ms": "250", "retry-after": "9"}, 0.25, 0.25, True),
+    # HTTP dates count from the injected clock.
+    ({"Retry-After": HTTP_DATE}, 30.0, 30.0, True),
+    ({"Retry-After": "Wed, 21 Oct 2015 07:27:40 -0000"}, 10.0, 10.0, True),
+    # A hint beyond max_retry_after (60 s) means "do not retry".
+    ({"Retry-After": "61"}, 61.0, 1.0, False),
+    ({"retry-after-ms": "120000"}, 120.0, 1.0, False),
+    ({"Retry-After": "Wed, 21 Oct 2015 07:29:00 GMT"}, 90.0, 1.0, False),
+    # The most precise hint decides, even when a coarser one would allow it.
+    ({"retry-after-ms": "90000", "retry-after": "4"}, 90.0, 1.0, False),
+    # Unusable hints fall back to the exponential delay (1.0 for attempt 1).
+    ({"Retry-After": "0"}, None, 1.0, True),
+    ({"Retry-After": "-5"}, None, 1.0, True),
+    ({"Retry-After": "soon"}, None, 1.0, True),
+    ({"Retry-After": "Wed, 21 Oct 2015 07:27:00 GMT"}, None, 1.0, True),  # past
+    ({"Retry-After": "Wed, 32 Foo 2015 99:99:99 GMT"}, None, 1.0, True),
+    ({"Retry-After": "nan"}, None, 1.0, True),
+    ({"Retry-After": "inf"}, None, 1.0, True),
+    ({"Retry-After": ""}, None, 1.0, True),
+    # An unusable ms hint does not hide a usable seconds hint.
+    ({"retry-after-ms": "junk", "retry-after": "4"}, 4.0, 4.0, True),
+    ({"retry-after-ms": "0", "retry-after": "4"}, 4.0, 4.0, True),
+    ({}, None, 1.0, True),
+]
+
+
+@pytest.mark.parametrize(
+    ("headers", "wait", "delay", "retried"),
+    RETRY_AFTER_TABLE,
+    ids=[
+        " ".join(f"{k}={v}" for k, v in row[0].items()) or "none"
+        for row in RETRY_AFTER_TABLE
+    ],
+)
+def test_retry_after_headers(
+    headers: dict[str, str], wait: float | None, delay: float, retried: bool
+) -> None:
+    policy = fixed_clock()
+    error = busy(**headers)
+    assert policy.server_wait(error) == pytest.approx(wait)
+    assert policy.should_retry(1, error) is retried
+    assert policy.delay(1, error) == pytest.approx(delay)
+
+
+def test_http_date_is_measured_against_the_clock() -> None:
+    error = busy(**{"Retry-After": HTTP_DATE})
+    assert fixed_clock(NOW).delay(0, error) == 30.0
+    assert fixed_clock(NOW - timedelta(seconds=20)).delay(0, error) == 50.0
+    assert fixed_clock(NOW + timedelta(seconds=20)).delay(0, error) == 10.0
+    later = fixed_clock(NOW - timedelta(minutes=5))
+    assert later.should_retry(0, error) is False
+
+
+def test_default_clock_is_aware_utc_now() -> None:
+    soon = datetime.now(tz=UTC) + timedelta(seconds=20)
+    error = busy(**{"Retry-After": soon.strftime("%a, %d %b %Y %H:%M:%S GMT")})
+    assert 15.0 < RetryPolicy().delay(0, error) <= 20.0
 
 
 def test_retry_after_is_not_jittered() -> None:
@@ -238,8 +295,23 @@ def test_retry_after_is_not_jittered() -> None:
 
 def test_retry_after_bound_is_configurable() -> None:
     error = api_error(503, None, Retry_After="90")
+    assert RetryPolicy(max_retry_after=120.0).should_retry(0, error) is True
     assert RetryPolicy(max_retry_after=120.0).delay(0, error) == 90.0
-    assert RetryPolicy(max_retry_after=60.0, jitter=0.0).delay(0, error) == 0.5
+    assert RetryPolicy(max_retry_after=60.0).should_retry(0, error) is False
+
+
+def test_availability_hint_beyond_the_bound_is_not_retried() -> None:
+    policy = RetryPolicy(max_retry_after=5.0)
+    error = body_error(TEMPORARILY_UNAVAILABLE)  # availability.retry_after: 7
+    assert policy.server_wait(error) == 7.0
+    assert policy.should_retry(0, error) is False
+
+
+def test_transport_errors_carry_no_server_wait() -> None:
+    policy = RetryPolicy(max_retry_after=0.0)
+    error = errors.OpenRouterConnectionError("refused")
+    assert policy.server_wait(error) is None
+    assert policy.should_retry(0, error) is True
 
 
 def test_availability_retry_after_from_the_body() -> None:
