@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import threading
 import warnings
 import weakref
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Final, Literal, Self
 
 import httpx
 from langchain_core.language_models import (
@@ -16,13 +18,13 @@ from langchain_core.language_models import (
 from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 from langchain_core.utils import from_env, secret_from_env
-from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
     SecretStr,
+    field_validator,
     model_validator,
 )
 
@@ -33,7 +35,14 @@ from langchain_openrouter_free._request import (
     RequestParameters,
     build_payload,
     check_free_models,
+    check_header_values,
+    check_payload_is_free,
+    clean_api_key,
+    format_tool,
+    normalize_tool_choice,
+    refuse_model_settings,
     validate_call_options,
+    warn_unknown_call_fields,
 )
 from langchain_openrouter_free._response import parse_chat_completion
 from langchain_openrouter_free._retry import RetryPolicy
@@ -41,23 +50,55 @@ from langchain_openrouter_free._streaming import StreamAccumulator
 from langchain_openrouter_free.errors import OpenRouterError, StaleModelIdWarning
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+    from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 
     from langchain_core.callbacks import (
         AsyncCallbackManagerForLLMRun,
         CallbackManagerForLLMRun,
     )
     from langchain_core.language_models import ModelProfile
+    from langchain_core.load.serializable import (
+        SerializedConstructor,
+        SerializedNotImplemented,
+    )
     from langchain_core.messages import AIMessage, BaseMessage
     from langchain_core.outputs import ChatResult
     from langchain_core.runnables import Runnable
     from langchain_core.tools import BaseTool
+
+    from langchain_openrouter_free._registry_model import FreeModel
 
 __all__ = ["ChatOpenRouterFree"]
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 _CHAT_PATH = "/chat/completions"
 _REQUEST_FIELDS = tuple(RequestParameters.model_fields)
+_PER_CALL_MODEL_FIELDS: Final = frozenset({"model", "extra_body"})
+"""Model fields that a call may also set (everything else is a model setting)."""
+_CONNECTION_FIELDS: Final = frozenset(
+    {
+        "api_key",
+        "base_url",
+        "app_url",
+        "app_title",
+        "default_headers",
+        "timeout",
+        "max_retries",
+        "http_client",
+        "http_async_client",
+    }
+)
+"""Fields the HTTP client is built from: assigning one drops the built client."""
+_SENSITIVE_HEADERS: Final = frozenset(
+    {"authorization", "proxy-authorization", "x-api-key", "cookie"}
+)
+"""Header names (lower case) whose values are credentials, left out of dumps."""
+_CLIENT_LOCK: Final = threading.Lock()
+"""Guards building a model's HTTP client (and dropping it on a config change).
+
+Module level on purpose: a lock attribute on the model would make it
+impossible to deep-copy.
+"""
 
 
 class ChatOpenRouterFree(BaseChatModel, RequestParameters):
@@ -85,8 +126,24 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
         models, route, provider, transforms, plugins: OpenRouter routing,
             sent exactly as given (``models`` holds at most 3 fallback ids).
         extra_body: Merged into the request last, for fields added later.
-        timeout: Seconds per request (None: no limit). max_retries: Retries of
-            408, 5xx, connection errors and timeouts.
+            The final body is still checked: a paid ``model`` or ``models``
+            set through it is refused unless ``allow_paid=True``.
+        timeout: Seconds httpx waits for each step of a request: to connect,
+            to send, and for each read of the answer (None: no limit). It is
+            not a bound on the whole request: OpenRouter sends keep-alive
+            whitespace while a long non-streaming answer is generated, and
+            every such read starts the clock again; a stream likewise only
+            times out when no bytes arrive for ``timeout`` seconds.
+        max_retries: Retries of 408, 5xx, connection errors and timeouts.
+        api_key, base_url, timeout, ...: Model settings. They are not request
+            fields, so passing one per call (``invoke(..., timeout=5)``)
+            raises ``TypeError``; set them on the model. Assigning one later
+            (``model.api_key = ...``) takes effect on the next call, and
+            ``model_copy(update=...)`` gives the copy its own HTTP client.
+        Per-call kwargs: request fields (``temperature=0``, ``model=...``,
+            ``tools``, ...). A name that is no known OpenRouter field is
+            still sent, with a ``UserWarning`` (a typo?); put fields
+            OpenRouter added recently in ``extra_body`` to send them quietly.
 
     Instantiate:
         ```python
@@ -113,15 +170,26 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
     """
 
     model_config = ConfigDict(
-        populate_by_name=True, arbitrary_types_allowed=True, extra="forbid"
+        populate_by_name=True,
+        arbitrary_types_allowed=True,
+        extra="forbid",
+        # Validation errors would otherwise quote the input, and with it the
+        # API key (a paid-model refusal quotes every constructor argument).
+        hide_input_in_errors=True,
     )
 
     model: str = Field(default=FREE_ROUTER_ID, alias="model_name")
     """The OpenRouter model id: a ``:free`` id or ``openrouter/free``."""
     api_key: SecretStr | None = Field(
-        default_factory=secret_from_env("OPENROUTER_API_KEY", default=None)
+        default_factory=secret_from_env("OPENROUTER_API_KEY", default=None),
+        validate_default=True,
     )
-    """The API key; defaults to env ``OPENROUTER_API_KEY``."""
+    """The API key; defaults to env ``OPENROUTER_API_KEY``.
+
+    Surrounding whitespace (the newline of a key read from a file, the
+    carriage return of a CRLF env file) is stripped; a key with whitespace or
+    control characters inside is refused with an error that does not quote it.
+    """
     base_url: str = Field(
         default_factory=from_env("OPENROUTER_BASE_URL", default=DEFAULT_BASE_URL)
     )
@@ -130,14 +198,24 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
     """Sent as ``HTTP-Referer`` for app attribution."""
     app_title: str | None = None
     """Sent as ``X-OpenRouter-Title`` and ``X-Title``."""
-    default_headers: dict[str, str] | None = None
-    """Extra headers; they override ours case-insensitively."""
+    default_headers: dict[str, str] | None = Field(default=None, repr=False)
+    """Extra headers; they override ours case-insensitively.
+
+    Not shown in ``repr``. The key belongs in ``api_key``: a credential header
+    here (``Authorization``, ``X-API-Key``, ``Cookie``,
+    ``Proxy-Authorization``) is left out of serialized dumps, so a loaded
+    model sends its ``api_key`` instead.
+    """
     extra_body: dict[str, Any] | None = None
     """Merged into every request body last."""
     allow_paid: bool = False
     """Allow model ids that are not free (they spend credits)."""
     timeout: float | None = Field(default=120.0, gt=0)
-    """Seconds to wait for a response; None waits forever."""
+    """Seconds httpx waits to connect, to send and for each read of the answer.
+
+    Each read, not the whole request: OpenRouter's keep-alive whitespace
+    during a long non-streaming answer starts the clock again. None: no limit.
+    """
     max_retries: int = Field(default=2, ge=0)
     """Retries of 408, 5xx, connection errors and timeouts (0: one attempt)."""
     streaming: bool = False
@@ -148,6 +226,18 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
     """An ``httpx.AsyncClient`` to use instead of the built-in one."""
 
     _http: OpenRouterHTTPClient | None = PrivateAttr(default=None)
+
+    @field_validator("api_key", mode="after")
+    @classmethod
+    def _clean_api_key(cls, value: SecretStr | None) -> SecretStr | None:
+        return clean_api_key(value)
+
+    @field_validator("default_headers", mode="after")
+    @classmethod
+    def _check_header_values(
+        cls, value: dict[str, str] | None
+    ) -> dict[str, str] | None:
+        return check_header_values(value, field="default_headers")
 
     @model_validator(mode="after")
     def _check_models(self) -> Self:
@@ -162,6 +252,61 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
                 for fallback in self.models
             ]
         return self
+
+    # ------------------------------------------------------------------
+    # Copies and changes: never share or keep a client built for other settings
+    # ------------------------------------------------------------------
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Set a field; a connection setting also drops the built HTTP client.
+
+        The client is built from the key, URL, headers, timeout and retries,
+        so after ``model.api_key = ...`` the next call builds a new one. The
+        old one is closed when the model is collected, as before.
+        """
+        if name not in _CONNECTION_FIELDS:
+            super().__setattr__(name, value)
+            return
+        if name == "api_key":
+            value = clean_api_key(value)
+        with _CLIENT_LOCK:
+            super().__setattr__(name, value)
+            self._http = None
+
+    def __copy__(self) -> Self:
+        """Copy the model; the copy builds its own HTTP client on first use."""
+        copied = super().__copy__()
+        copied._http = None  # noqa: SLF001 - the copy's own private state
+        return copied
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        """Deep-copy the model, except its HTTP clients.
+
+        The built client holds locks and sockets: the copy builds its own on
+        first use. Injected ``http_client`` / ``http_async_client`` belong to
+        the caller and are shared, as a shallow copy shares them.
+        """
+        memo = {} if memo is None else memo
+        for client in (self.http_client, self.http_async_client):
+            if client is not None:
+                memo.setdefault(id(client), client)
+        if self._http is not None:
+            memo.setdefault(id(self._http), None)
+        return super().__deepcopy__(memo)
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Self:
+        """Copy the model (see `pydantic.BaseModel.model_copy`).
+
+        The copy never shares the built HTTP client, so an updated
+        ``api_key`` or ``base_url`` is used by the copy's first call; an
+        updated ``api_key`` is cleaned as at construction.
+        """
+        if update and "api_key" in update:
+            update = {**update, "api_key": clean_api_key(update["api_key"])}
+        source = copy.deepcopy(self) if deep else self
+        return super(ChatOpenRouterFree, source).model_copy(update=update)
 
     # ------------------------------------------------------------------
     # LangChain identity
@@ -185,6 +330,30 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
     def get_lc_namespace(cls) -> list[str]:
         """Return the namespace used when serializing."""
         return ["langchain_openrouter_free", "chat_models"]
+
+    def to_json(self) -> SerializedConstructor | SerializedNotImplemented:
+        """Serialize as LangChain does, leaving credential headers out.
+
+        ``api_key`` becomes a secret reference (``lc_secrets``). A credential
+        in ``default_headers`` (``Authorization``, ``X-API-Key``, ``Cookie``,
+        ``Proxy-Authorization``, any case) is dropped rather than masked: a
+        masked value would be sent after loading and override the key.
+
+        Returns:
+            The serialized constructor.
+        """
+        serialized = super().to_json()
+        if serialized["type"] != "constructor":
+            return serialized
+        headers = serialized["kwargs"].get("default_headers")
+        if isinstance(headers, dict):
+            kept = {
+                name: value
+                for name, value in headers.items()
+                if name.lower() not in _SENSITIVE_HEADERS
+            }
+            serialized["kwargs"] = {**serialized["kwargs"], "default_headers": kept}
+        return serialized
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
@@ -237,19 +406,41 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
         return dict(headers.items())
 
     def _client(self) -> OpenRouterHTTPClient:
-        if self._http is None:
-            self._http = OpenRouterHTTPClient(
-                base_url=self.base_url,
-                headers=self._headers(),
-                timeout=self.timeout,
-                retry=RetryPolicy(max_retries=self.max_retries),
-                client=self.http_client,
-                async_client=self.http_async_client,
-            )
-            # Close the built-in pool when the model is collected, so creating
-            # many models leaks no sockets (an injected client is left alone).
-            weakref.finalize(self, self._http.close)
-        return self._http
+        http = self._http
+        if http is not None:
+            return http
+        # Threads of one ``batch()`` may all get here first: build one client.
+        with _CLIENT_LOCK:
+            http = self._http
+            if http is None:
+                http = OpenRouterHTTPClient(
+                    base_url=self.base_url,
+                    headers=self._headers(),
+                    timeout=self.timeout,
+                    retry=RetryPolicy(max_retries=self.max_retries),
+                    client=self.http_client,
+                    async_client=self.http_async_client,
+                )
+                self._http = http
+                # Close the built-in pool when the model is collected, so
+                # creating many models leaks no sockets (an injected client is
+                # left alone).
+                weakref.finalize(self, http.close)
+        return http
+
+    def _model_settings(self) -> frozenset[str]:
+        """The model's own fields that are no request field (not per call)."""
+        return frozenset(type(self).model_fields).difference(
+            _REQUEST_FIELDS, _PER_CALL_MODEL_FIELDS
+        )
+
+    def _get_invocation_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        # LangChain calls this before it hands the call's kwargs to callbacks
+        # and tracers: refuse ``api_key=`` and friends before they get there.
+        refuse_model_settings(kwargs, model_settings=self._model_settings())
+        return super()._get_invocation_params(stop=stop, **kwargs)
 
     def _build_payload(
         self,
@@ -259,6 +450,8 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
         stream: bool,
         **kwargs: Any,
     ) -> dict[str, Any]:
+        refuse_model_settings(kwargs, model_settings=self._model_settings())
+        warn_unknown_call_fields(kwargs)
         options = validate_call_options(kwargs)
         if stop is not None:
             options["stop"] = validate_call_options({"stop": stop})["stop"]
@@ -276,7 +469,7 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
                 for m in options["models"]
             ]
         extra_body = {**(self.extra_body or {}), **(kwargs.get("extra_body") or {})}
-        return build_payload(
+        payload = build_payload(
             model=model,
             messages=convert_messages(messages),
             defaults=self._request_defaults(),
@@ -284,6 +477,11 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
             stream=stream,
             extra_body=extra_body,
         )
+        if not self.allow_paid:
+            # extra_body (and a model_copy or assignment, which skip the
+            # validators) can set what the field guards checked.
+            check_payload_is_free(payload, extra_body_keys=extra_body.keys())
+        return payload
 
     def _generate(
         self,
@@ -293,8 +491,11 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
         **kwargs: Any,
     ) -> ChatResult:
         payload = self._build_payload(messages, stop, stream=False, **kwargs)
-        body = self._client().request_json("POST", _CHAT_PATH, json=payload)
-        return parse_chat_completion(body)
+        # Parsed inside each attempt, so a 200 without an answer (``choices:
+        # null``) is retried like a 5xx.
+        return self._client().request_json(
+            "POST", _CHAT_PATH, json=payload, parse=parse_chat_completion
+        )
 
     async def _agenerate(
         self,
@@ -304,8 +505,9 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
         **kwargs: Any,
     ) -> ChatResult:
         payload = self._build_payload(messages, stop, stream=False, **kwargs)
-        body = await self._client().arequest_json("POST", _CHAT_PATH, json=payload)
-        return parse_chat_completion(body)
+        return await self._client().arequest_json(
+            "POST", _CHAT_PATH, json=payload, parse=parse_chat_completion
+        )
 
     def _stream(
         self,
@@ -389,7 +591,9 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
 
         Args:
             tools: Pydantic classes, functions, ``BaseTool`` objects or
-                OpenAI-format tool dicts.
+                OpenAI-format tool dicts. A dict whose ``type`` is not
+                ``"function"`` (an OpenRouter server tool such as
+                ``{"type": "openrouter:web_search"}``) is sent unchanged.
             tool_choice: ``"auto"``, ``"none"``, ``"required"``, ``"any"``
                 (sent as ``"required"``), ``True`` (the single tool), a tool
                 name, or an OpenAI ``tool_choice`` dict.
@@ -404,11 +608,11 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
             ValueError: If ``tool_choice`` names no bound tool, or is True with
                 more than one tool.
         """
-        formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
+        formatted = [format_tool(tool, strict=strict) for tool in tools]
         if formatted:
             kwargs["tools"] = formatted
         if tool_choice is not None and tool_choice is not False:
-            kwargs["tool_choice"] = _normalize_tool_choice(
+            kwargs["tool_choice"] = normalize_tool_choice(
                 tool_choice=tool_choice, tools=formatted
             )
         if parallel_tool_calls is not None:
@@ -459,63 +663,52 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
 def _checked_model_id(
     model_id: str, max_tokens: int | None, *, allow_paid: bool, field: str
 ) -> str:
-    """Check a model id against the free guard and the registry.
+    """Check a model id before anything is sent; return the id to send.
 
-    Returns the real id for a known alias (with a warning), warns about ids the
-    registry lists as retired or unverified, and refuses ``max_tokens`` larger
-    than the model's whole context window, all before anything is sent.
+    The free guard first, then what the registry knows: the real id for a
+    known alias, a warning for a retired or unverified id, and a refusal of
+    ``max_tokens`` larger than the model's whole context window.
     """
     if not allow_paid:
         check_free_models([model_id], field=field)
-    from langchain_openrouter_free.registry import default_registry  # noqa: PLC0415
-
-    entry = default_registry().find(model_id)
+    entry = _registry_entry(model_id)
     if entry is None:
         return model_id
+    _warn_if_stale(entry, model_id, field=field)
+    _check_fits_context(entry, max_tokens)
+    return entry.id
+
+
+def _registry_entry(model_id: str) -> FreeModel | None:
+    from langchain_openrouter_free.registry import default_registry  # noqa: PLC0415
+
+    return default_registry().find(model_id)
+
+
+def _warn_if_stale(entry: FreeModel, model_id: str, *, field: str) -> None:
+    """Warn when ``model_id`` is an alias, or names a model not available."""
     if entry.id != model_id:
         warnings.warn(
             f"{field}={model_id!r} is not OpenRouter's id; sending {entry.id!r}",
             StaleModelIdWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
     if entry.status != "available":
         warnings.warn(
             f"{entry.id} is {entry.status} in the free-model registry (last seen "
             f"{entry.last_seen or 'never'}); OpenRouter may answer 404",
             StaleModelIdWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
+
+
+def _check_fits_context(entry: FreeModel, max_tokens: int | None) -> None:
     if max_tokens is not None and max_tokens > entry.context_length:
         msg = (
             f"max_tokens={max_tokens} exceeds the {entry.context_length}-token "
             f"context of {entry.id}"
         )
         raise ValueError(msg)
-    return entry.id
-
-
-def _normalize_tool_choice(
-    *, tool_choice: dict[str, Any] | str | bool, tools: list[dict[str, Any]]
-) -> dict[str, Any] | str:
-    names = [tool["function"]["name"] for tool in tools if "function" in tool]
-    if tool_choice is True:
-        if len(names) != 1:
-            msg = f"tool_choice=True needs exactly one tool, got {len(names)}"
-            raise ValueError(msg)
-        return {"type": "function", "function": {"name": names[0]}}
-    if isinstance(tool_choice, dict):
-        return tool_choice
-    if tool_choice == "any":
-        return "required"
-    if tool_choice in {"auto", "none", "required"}:
-        return tool_choice
-    if isinstance(tool_choice, str) and tool_choice in names:
-        return {"type": "function", "function": {"name": tool_choice}}
-    msg = (
-        f"tool_choice={tool_choice!r} is neither 'auto', 'none', 'required', "
-        f"'any' nor the name of a bound tool ({', '.join(names) or 'none bound'})"
-    )
-    raise ValueError(msg)
 
 
 def _with_v1_blocks(chunk: ChatGenerationChunk) -> ChatGenerationChunk:

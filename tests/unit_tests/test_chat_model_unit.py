@@ -122,6 +122,14 @@ def test_choices_null_is_an_error(mode: str) -> None:
         invoke(mode, model)
 
 
+def test_choices_null_is_retried_like_a_server_error(mode: str) -> None:
+    body = json.dumps({"id": "gen-1", "model": FREE, "choices": None}).encode()
+    model, recorder = make_model([ok(body), ok()], max_retries=1)
+    message = invoke(mode, model)
+    assert message.content == "Paris."
+    assert len(recorder.requests) == 2
+
+
 # --- request payload ---------------------------------------------------------
 
 

@@ -548,6 +548,26 @@ def expected_method(model_id: str) -> str:
     return "json_mode"
 
 
+@pytest.mark.parametrize(
+    ("model_id", "method"),
+    [
+        # lists structured_outputs (and tools)
+        ("qwen/qwen3-next-80b-a3b-instruct:free", "json_schema"),
+        # lists tools, not structured_outputs
+        ("meta-llama/llama-3.3-70b-instruct:free", "function_calling"),
+        # lists neither
+        ("google/gemma-3-12b-it:free", "json_mode"),
+        # the router picks a model that can honour the request
+        ("openrouter/free", "json_schema"),
+        # not in the registry: the schema also goes into the prompt
+        ("openai/gpt-4o", "json_mode"),
+        ("someone/unreleased-model:free", "json_mode"),
+    ],
+)
+def test_method_none_for_known_registry_facts(model_id: str, method: str) -> None:
+    assert choose_method(model_id) == method
+
+
 def test_method_none_follows_every_registry_entry() -> None:
     models = list_free_models()
     assert models

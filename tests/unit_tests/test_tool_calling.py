@@ -162,6 +162,44 @@ def test_tool_choice_true_needs_exactly_one_tool() -> None:
         model.bind_tools([get_time, GetWeather], tool_choice=True)
 
 
+WEB_SEARCH = {"type": "openrouter:web_search", "parameters": {"max_results": 3}}
+
+
+def test_server_tools_are_sent_unchanged_beside_functions() -> None:
+    json_schema_tool = {
+        "title": "lookup",
+        "description": "Look a word up.",
+        "type": "object",
+        "properties": {"word": {"type": "string"}},
+    }
+    model, recorder = make_model([ok(completion_body("ok")), ok(completion_body("ok"))])
+    model.bind_tools([{"type": "openrouter:web_search"}]).invoke("news?")
+    assert recorder.bodies[0]["tools"] == [{"type": "openrouter:web_search"}]
+    model.bind_tools(
+        [WEB_SEARCH, get_time, json_schema_tool], tool_choice="get_time"
+    ).invoke("x")
+    server, function, from_schema = recorder.bodies[1]["tools"]
+    assert server == WEB_SEARCH
+    assert function["function"]["name"] == "get_time"
+    assert from_schema["type"] == "function"
+    assert from_schema["function"]["name"] == "lookup"
+    assert recorder.bodies[1]["tool_choice"] == {
+        "type": "function",
+        "function": {"name": "get_time"},
+    }
+
+
+def test_tool_choice_by_name_only_counts_function_tools() -> None:
+    model, recorder = make_model([ok(completion_body("ok"))])
+    model.bind_tools([WEB_SEARCH, get_time], tool_choice=True).invoke("x")
+    assert recorder.bodies[0]["tool_choice"] == {
+        "type": "function",
+        "function": {"name": "get_time"},
+    }
+    with pytest.raises(ValueError, match="openrouter:web_search"):
+        model.bind_tools([WEB_SEARCH, get_time], tool_choice="openrouter:web_search")
+
+
 def test_bind_tools_forwards_request_fields_like_create_agent_does() -> None:
     response_format = {
         "type": "json_schema",
