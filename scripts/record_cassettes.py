@@ -21,7 +21,15 @@ and network), throttled to at most 20 requests a minute by an
 more than the 50 free requests a day of an account that never bought credits:
 record such an account in parts with ``-- -k ...``.
 
-Either way every cassette is scanned for key-like text afterwards.
+Either way every cassette is backed up first: ``--record-mode=rewrite``
+deletes a test's cassette before the test runs, so a test that fails part-way
+(a 429 during ``--live``, an interrupted run) would lose its committed
+cassette. Afterwards the script reads pytest's JUnit report and puts back the
+backed-up cassette of every test that failed or errored (and of any test that
+left no cassette at all), removes the partial new cassette of a failed test
+that had none before, and prints what it did. Without a report (pytest
+crashed or was interrupted) every backed-up cassette is put back. Then every
+cassette is scanned for key-like text and account ids.
 """
 
 from __future__ import annotations
@@ -30,12 +38,15 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+import xml.etree.ElementTree as ET
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_openrouter_free.testing import (
     FakeOpenRouter,
@@ -64,6 +75,12 @@ from _integration import (  # noqa: E402
     SCRIPTED,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+_CASSETTE_SUFFIX = ".yaml.gz"
+_FORBIDDEN_IN_NAMES = r"<>?%*:|\"'/\\"
+"""Characters pytest-recording replaces by ``-`` in a cassette's file name."""
 _INTEGER = re.compile(r"(?<![\w.])-?\d+(?![\w.])")
 _QUOTED = re.compile(r"'([^']+)'|\"([^\"]+)\"")
 _SCHEMA_MARK = "JSON schema:"
@@ -179,19 +196,171 @@ def record_with_emulator(extra: list[str]) -> int:
 def record_live(extra: list[str]) -> int:
     """Record the unscripted tests against openrouter.ai, rate-limited.
 
+    Needs ``OPENROUTER_API_KEY`` (`main` checks it first).
+
     Returns:
-        pytest's exit code, or 2 without ``OPENROUTER_API_KEY``.
+        pytest's exit code.
     """
-    if not os.environ.get("OPENROUTER_API_KEY"):
-        print("--live needs OPENROUTER_API_KEY (and network)", file=sys.stderr)
-        return _NOT_RUN
     env = {k: v for k, v in os.environ.items() if k not in _RECORDING_ENV}
     env[RECORD_RPS_ENV] = str(LIVE_REQUESTS_PER_SECOND)
     return _pytest(["--force-enable-socket", "-m", "not scripted", *extra], env)
 
 
 _RECORDING_ENV = frozenset({RECORD_BASE_URL_ENV, RECORD_RPS_ENV})
-_NOT_RUN = 2
+_USAGE_ERROR = 2
+
+
+# ----------------------------------------------------------------- restore
+
+
+@dataclass(frozen=True)
+class RestorePlan:
+    """What to undo after a recording run (paths relative to the cassette dir).
+
+    Attributes:
+        restore: Backed-up cassettes to copy back over what the run left.
+        remove: New cassettes of failed tests that had none before.
+    """
+
+    restore: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+
+
+def cassette_for_test(classname: str, name: str) -> str | None:
+    """The cassette of a test, from its JUnit ``classname`` and ``name``.
+
+    pytest-recording names it ``<Class>.<test>`` (or ``<test>``) with
+    forbidden characters replaced by ``-``, in ``<module name>/`` (see
+    ``tests/integration_tests/conftest.py``).
+
+    Args:
+        classname: E.g. ``tests.integration_tests.test_standard.TestX``.
+        name: The test's name with its parameters, e.g. ``test_stream[x]``.
+
+    Returns:
+        ``<module>/<cassette>.yaml.gz``, or None when no test module is named.
+    """
+    parts = classname.split(".")
+    modules = [i for i, part in enumerate(parts) if part.startswith("test_")]
+    if not modules:
+        return None
+    index = modules[-1]
+    owner = parts[index + 1] if index + 1 < len(parts) else None
+    cassette = f"{owner}.{name}" if owner else name
+    for character in _FORBIDDEN_IN_NAMES:
+        cassette = cassette.replace(character, "-")
+    return f"{parts[index]}/{cassette}{_CASSETTE_SUFFIX}"
+
+
+def failed_cassettes(report: Path) -> set[str] | None:
+    """The cassettes of the tests that failed or errored, from a JUnit report.
+
+    Args:
+        report: pytest's ``--junitxml`` file.
+
+    Returns:
+        Relative cassette paths, or None when there is no readable report.
+    """
+    try:
+        root = ET.parse(report).getroot()  # noqa: S314 - our own pytest's report
+    except (OSError, ET.ParseError):
+        return None
+    failed: set[str] = set()
+    for case in root.iter("testcase"):
+        if case.find("failure") is None and case.find("error") is None:
+            continue
+        path = cassette_for_test(case.get("classname", ""), case.get("name", ""))
+        if path is not None:
+            failed.add(path)
+    return failed
+
+
+def plan_restore(
+    backed_up: set[str], present: set[str], failed: set[str] | None
+) -> RestorePlan:
+    """Decide which cassettes to put back after a recording run.
+
+    Args:
+        backed_up: Cassettes that existed before the run.
+        present: Cassettes that exist after it.
+        failed: Cassettes of the tests that failed or errored; None when
+            unknown (no report), which puts every backed-up cassette back.
+
+    Returns:
+        The plan: a failed test's old cassette comes back (its partial new
+        one goes, if it had no old one); a cassette the run deleted without
+        recording a new one comes back; a passing test keeps its new one.
+    """
+    if failed is None:
+        return RestorePlan(restore=tuple(sorted(backed_up)))
+    restore = (failed & backed_up) | (backed_up - present)
+    remove = (failed & present) - backed_up
+    return RestorePlan(restore=tuple(sorted(restore)), remove=tuple(sorted(remove)))
+
+
+def _cassettes(directory: Path) -> set[str]:
+    return {
+        path.relative_to(directory).as_posix()
+        for path in directory.rglob(f"*{_CASSETTE_SUFFIX}")
+    }
+
+
+def apply_restore(plan: RestorePlan, backup: Path, directory: Path) -> None:
+    """Carry out a plan: copy cassettes back from ``backup``, delete others.
+
+    Args:
+        plan: What to restore and remove (relative paths).
+        backup: The copy taken before the run.
+        directory: The cassette directory.
+    """
+    for relative in plan.restore:
+        target = directory / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(backup / relative, target)
+    for relative in plan.remove:
+        (directory / relative).unlink(missing_ok=True)
+
+
+def _report_restore(plan: RestorePlan, failed: set[str] | None) -> None:
+    if failed is None:
+        print("no pytest report: every backed-up cassette was put back")
+    for relative in plan.restore:
+        print(f"restored {relative} (its test failed or recorded nothing)")
+    for relative in plan.remove:
+        print(f"removed {relative} (partial recording of a failed test)")
+    if not plan.restore and not plan.remove:
+        print("every test passed: all cassettes are the new recordings")
+
+
+def record_safely(
+    record: Callable[[list[str]], int],
+    pytest_args: list[str],
+    directory: Path = CASSETTE_DIR,
+) -> int:
+    """Run a recording with a backup of ``directory``; undo what failed.
+
+    Args:
+        record: `record_with_emulator` or `record_live`.
+        pytest_args: Extra pytest arguments.
+        directory: The cassette directory.
+
+    Returns:
+        The recording's exit code.
+    """
+    with tempfile.TemporaryDirectory(prefix="cassettes-") as scratch:
+        backup = Path(scratch) / "backup"
+        report = Path(scratch) / "report.xml"
+        if directory.is_dir():
+            shutil.copytree(directory, backup)
+        else:
+            backup.mkdir()
+        backed_up = _cassettes(backup)
+        code = record([*pytest_args, f"--junitxml={report}"])
+        failed = failed_cassettes(report)
+        plan = plan_restore(backed_up, _cassettes(directory), failed)
+        apply_restore(plan, backup, directory)
+        _report_restore(plan, failed)
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -207,10 +376,11 @@ def main(argv: list[str] | None = None) -> int:
     args, pytest_args = parser.parse_known_args(argv)
     if pytest_args[:1] == ["--"]:
         pytest_args = pytest_args[1:]
+    if args.live and not os.environ.get("OPENROUTER_API_KEY"):
+        print("--live needs OPENROUTER_API_KEY (and network)", file=sys.stderr)
+        return _USAGE_ERROR
     record = record_live if args.live else record_with_emulator
-    code = record(pytest_args)
-    if code == _NOT_RUN:
-        return code
+    code = record_safely(record, pytest_args)
     try:
         assert_no_secrets([CASSETTE_DIR])
     except AssertionError as error:

@@ -5,13 +5,26 @@ library (asyncio): it adds no runtime dependency.
 
 Quick start::
 
+    import pytest
+    from langchain_openrouter_free import ChatOpenRouterFree
+    from langchain_openrouter_free.errors import OpenRouterRateLimitError
     from langchain_openrouter_free.testing import FakeOpenRouter, FakeReply, Fault
 
-    with FakeOpenRouter(replies=[FakeReply("Hello!"), Fault.daily_cap()]) as fake:
-        model = ChatOpenRouterFree(base_url=fake.base_url, api_key="test")
-        model.invoke("hi")  # "Hello!"
-        model.invoke("hi")  # raises the daily-cap OpenRouterRateLimitError
-        assert len(fake.chat_requests) == 2
+
+    @pytest.mark.allow_hosts(["127.0.0.1"])  # needed under --disable-socket
+    def test_daily_cap_reaches_the_caller():
+        with FakeOpenRouter(replies=[FakeReply("Hello!"), Fault.daily_cap()]) as fake:
+            model = ChatOpenRouterFree(base_url=fake.base_url, api_key="test")
+            model.invoke("hi")  # "Hello!"
+            with pytest.raises(OpenRouterRateLimitError):  # the daily cap
+                model.invoke("hi")
+            assert len(fake.chat_requests) == 2
+
+The emulator listens on a real socket. Under pytest-socket's
+``--disable-socket --allow-unix-socket`` (the recommended CI options) a test
+that starts it needs ``@pytest.mark.allow_hosts(["127.0.0.1"])``; without it
+``start()`` raises a ``RuntimeError`` that says so. The ``fake_openrouter``
+fixture of the pytest plugin adds that marker by itself.
 
 API
 ---
@@ -31,8 +44,15 @@ models=None, key_info=None, require_key=False)``
 
     Inspection: ``requests`` (every `RecordedRequest`), ``chat_requests``,
     ``count(path=None, *, method=None)``, ``pending_replies``,
-    ``free_model_daily_requests``. Control: ``add_replies(*replies)``,
-    ``responder`` (settable), ``advance_time(seconds)``, ``reset()``.
+    ``free_model_daily_requests``, ``connections_accepted`` (TCP connections,
+    to check keep-alive). Control: ``add_replies(*replies)``, ``responder``
+    (settable), ``advance_time(seconds)``, ``reset()``.
+
+    Stand-in assets for recording offline: a ``GET`` of any path outside
+    ``/api/v1`` ending in ``.png``, ``.pdf`` or ``.wav`` answers a small valid
+    generated file of that type (the same bytes every time), so a test that
+    downloads media from the internet can be recorded against the emulator
+    with its download sent to the same path on ``127.0.0.1``.
 
 Answers
     A chat request takes the next item of the ``replies`` queue, else
@@ -43,29 +63,48 @@ Answers
     booleans true, arrays ``[]``, objects recursively with their required
     properties, or all when none is required); with ``response_format``
     ``json_schema`` a JSON document built the same way; with ``json_object``
-    ``{}``; otherwise ``"You said: <last user text>"``. Ids are
-    ``gen-<created>-<counter>`` and ``created`` is ``1790000000 + counter``, so
-    a fresh emulator answers the same requests byte for byte the same way.
-    Usage counts words (prompt: words plus one per message), cost 0.
+    ``{}``; otherwise ``"You said: <last user text>"``. The id
+    (``gen-<created>-<20 letters and digits>``) and ``created`` are derived
+    from the request (a hash of method, path and normalized body: UUIDs and
+    key order do not count) and from how many identical requests came before,
+    not from a clock or a global counter: the same requests give the same
+    bytes on every run, in any order. Usage counts words (prompt: words plus
+    one per message), cost 0.
 
     `FakeReply` (``content``, ``reasoning``, ``tool_calls`` of `FakeToolCall`,
     ``finish_reason``, ``model``, ``usage``, ``provider``, ``keepalives``)
     scripts one answer; `Fault` scripts a failure.
 
 Faults (classmethods of `Fault`)
-    ``rate_limit_per_minute(reset_in=60, limit=20)``, ``daily_cap(limit=50)``,
+    ``rate_limit_per_minute(reset_in=60, limit=20, reset_at=None)``,
+    ``daily_cap(limit=50, reset_at=None)`` (``reset_at``: a fixed
+    ``X-RateLimit-Reset``, for reproducible recordings),
     ``upstream_rate_limit(model=None)``, ``no_endpoints(model=None)``,
     ``data_policy()``, ``tools_unsupported()``, ``invalid_model(model=None)``,
+    ``capacity_exhausted(model=None, retry_after=None)`` (429),
+    ``temporarily_unavailable(model=None, retry_after=None)`` (503),
     ``unauthorized(reason="missing"|"invalid")``, ``payment_required()``,
-    ``moderation(reasons=("violence",))``, ``server_error(status=502)``,
-    ``error_in_200(code=429)``, ``http_error(status, message)``,
+    ``moderation(reasons=("violence",))``,
+    ``server_error(status=502, retry_after=None, availability=False)``,
+    ``error_in_200(code=429)``, ``http_error(status, message, availability=None)``,
     ``mid_stream_error(after_chunks=1, code=429)``,
     ``drop_connection(after_chunks=1)``, ``slow_keepalives(count=3, interval=1.0)``,
     ``delay(seconds, then=None)``. ``after_chunks`` counts the reasoning,
     content and tool-call delta chunks sent after the role chunk. On a
     non-streaming request ``mid_stream_error`` gives a 200 completion with the
     partial text, ``finish_reason: "error"`` and ``choices[0].error``, and
-    ``drop_connection`` closes the socket without answering.
+    ``drop_connection`` closes the socket without answering. ``Retry-After``
+    is sent in whole seconds (rounded up, at least 1).
+
+    ``error.availability`` (OpenRouter's typed object since 2026-08-19):
+    ``no_endpoints`` sends ``free_variant_ended`` (with ``fallback_models``)
+    for a ``:free`` model, else ``no_endpoints``; ``invalid_model``
+    ``model_not_found``; ``data_policy`` ``privacy_restricted`` (with
+    ``excluded_by``); ``capacity_exhausted`` and ``temporarily_unavailable``
+    themselves, ``retryable: true`` (with ``retry_after``). Each object also
+    has ``retryable``, ``requested_models`` and ``docs_url``. Pass
+    ``availability=False`` for the older body without it, a mapping to
+    override keys, or ``Fault(..., availability={...})`` on any fault.
 
 Free tier and time scale
     ``FreeTierLimits(per_minute=20, per_day=50)`` is enforced on requests for
@@ -87,8 +126,10 @@ Recording
     empty bearer token gets the real 401 on chat, ``/key`` and ``/models/user``.
 
 Pytest
-    `fake_openrouter_fixture` is a plain generator for the project's pytest
-    plugin to register as the ``fake_openrouter`` fixture.
+    `fake_openrouter_fixture` is a plain generator; the pytest plugin
+    (`langchain_openrouter_free.testing.pytest_plugin`) serves it as the
+    ``fake_openrouter`` fixture, which may reach 127.0.0.1 under
+    ``--disable-socket``.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ finish_reason, native_finish_reason, logprobs``. JSON is compact UTF-8.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -27,6 +28,7 @@ __all__ = [
     "StreamEvent",
     "completion_body",
     "dumps",
+    "generation_id",
     "resolve_reply",
     "split_text",
     "stream_error_event",
@@ -34,7 +36,10 @@ __all__ = [
 ]
 
 CREATED_BASE: Final = 1_790_000_000
-"""``created`` of generation n is ``CREATED_BASE + n``: deterministic, not a clock."""
+"""The earliest ``created``: answers carry a time derived from the request."""
+_CREATED_SPAN: Final = 10_000_000
+_ID_ALPHABET: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_ID_LENGTH: Final = 20
 _ROUTER_MODELS: Final = frozenset({"openrouter/free"})
 _ARGUMENT_PIECES: Final = 3
 _WORD: Final = re.compile(r"\s*\S+")
@@ -118,15 +123,38 @@ class Completion:
         return dataclasses.replace(self, content=content, tool_calls=())
 
 
+def generation_id(digest: str, repeat: int) -> tuple[str, int]:
+    """A generation id and ``created`` time derived from a request, not a clock.
+
+    Args:
+        digest: The request's digest (method, path, normalized body).
+        repeat: How many earlier requests had the same digest (0 for the
+            first), so a retried request gets a new id.
+
+    Returns:
+        ``("gen-<created>-<20 letters and digits>", created)``: the same
+        request (and repeat) gives the same values in every run.
+    """
+    seed = int(hashlib.sha256(f"{digest}#{repeat}".encode()).hexdigest(), 16)
+    created = CREATED_BASE + seed % _CREATED_SPAN
+    seed //= _CREATED_SPAN
+    letters = []
+    for _ in range(_ID_LENGTH):
+        seed, index = divmod(seed, len(_ID_ALPHABET))
+        letters.append(_ID_ALPHABET[index])
+    return f"gen-{created}-{''.join(letters)}", created
+
+
 def resolve_reply(
-    reply: FakeReply, payload: Mapping[str, Any], *, generation: int
+    reply: FakeReply, payload: Mapping[str, Any], *, gen_id: str, created: int
 ) -> Completion:
     """Resolve a scripted reply against the request it answers.
 
     Args:
         reply: The scripted reply.
         payload: The request body.
-        generation: The server's generation counter (1, 2, ...).
+        gen_id: The generation id (see `generation_id`).
+        created: The ``created`` time.
 
     Returns:
         The completion to serialize.
@@ -143,9 +171,8 @@ def resolve_reply(
     )
     usage = _usage(payload, reply.content, reply.reasoning or "", calls)
     usage.update(reply.usage or {})
-    created = CREATED_BASE + generation
     return Completion(
-        gen_id=f"gen-{created}-{generation:020d}",
+        gen_id=gen_id,
         created=created,
         model=model,
         provider=reply.provider,

@@ -1,7 +1,6 @@
 """Faults `FakeOpenRouter` injects, each with OpenRouter's real body and headers.
 
-Bodies and headers follow the recorded traffic and the documented free-tier
-failure modes; the texts are OpenRouter's, verbatim where they are known.
+The bodies are built in `langchain_openrouter_free.testing._fake_errors`.
 Durations (``reset_in``, ``seconds``, ``interval``, ``retry_after``) are in
 simulated seconds; see `langchain_openrouter_free.testing._fake_limits`.
 """
@@ -9,12 +8,20 @@ simulated seconds; see `langchain_openrouter_free.testing._fake_limits`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
-from langchain_openrouter_free.testing._fake_limits import next_utc_midnight
+from langchain_openrouter_free.testing._fake_errors import (
+    USER_ID,
+    ErrorResponse,
+    FaultContext,
+    error_body,
+    rate_limit_response,
+    render_error,
+    stream_error_object,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
 
     from langchain_openrouter_free.testing._fake_replies import FakeReply
 
@@ -30,60 +37,6 @@ __all__ = [
     "stream_error_object",
 ]
 
-USER_ID: Final = "user_2FakeOpenRouterEmulatorUser0"
-"""The ``user_id`` OpenRouter appends to most error bodies."""
-_INTEGRATIONS: Final = "https://openrouter.ai/settings/integrations"
-_UPSTREAM_TEXT: Final = (
-    "{model} is temporarily rate-limited upstream. Please retry shortly, or add "
-    f"your own key to accumulate your rate limits: {_INTEGRATIONS}"
-)
-_REMEDY_HINT: Final = (
-    f"Retry shortly, add your own provider key ({_INTEGRATIONS}), or route to "
-    "another provider with provider routing: "
-    "https://openrouter.ai/docs/features/provider-routing"
-)
-_HIGH_BALANCE_DAILY: Final = 1000
-_FLAGGED_MAX: Final = 100
-# kind -> (status, message template, append user_id)
-_TEMPLATES: Final[Mapping[str, tuple[int, str, bool]]] = {
-    "no_endpoints": (404, "No endpoints found for {model}.", True),
-    "data_policy": (
-        404,
-        (
-            "No endpoints found matching your data policy (Free model publication). "
-            "Configure: https://openrouter.ai/settings/privacy"
-        ),
-        True,
-    ),
-    "tools_unsupported": (
-        404,
-        (
-            "No endpoints found that support tool use. To learn more about provider "
-            "routing, visit: https://openrouter.ai/docs/provider-routing"
-        ),
-        True,
-    ),
-    "invalid_model": (400, "{model} is not a valid model ID", True),
-    "unauthorized": (401, "No auth credentials found", False),
-    "payment_required": (
-        402,
-        "Insufficient credits. Add more using https://openrouter.ai/settings/credits",
-        True,
-    ),
-}
-# code -> (message, metadata.error_type or None for no metadata, send provider_code)
-# for errors after generation started; 400 is the recorded minimax-m2:free event.
-_GENERATION_ERRORS: Final[Mapping[int, tuple[str, str | None, bool]]] = {
-    400: ("Token limit reached", None, False),
-    408: ("Operation timed out. Please try again later.", "timeout", False),
-    429: (_UPSTREAM_TEXT, "rate_limit_exceeded", True),
-    500: ("Internal Server Error", "server", False),
-    502: ("Provider returned error", "provider_unavailable", False),
-    503: ("Provider returned error", "provider_unavailable", False),
-    524: ("Provider timed out", "timeout", False),
-    529: ("Provider returned error", "provider_overloaded", False),
-}
-
 FaultKind = Literal[
     "rate_limit_per_minute",
     "daily_cap",
@@ -94,6 +47,8 @@ FaultKind = Literal[
     "invalid_model",
     "unauthorized",
     "payment_required",
+    "capacity_exhausted",
+    "temporarily_unavailable",
     "moderation",
     "server_error",
     "error_in_200",
@@ -103,6 +58,9 @@ FaultKind = Literal[
     "slow_keepalives",
     "delay",
 ]
+AvailabilityArg: TypeAlias = "bool | Mapping[str, Any]"
+"""What the classmethods' ``availability`` takes: True (the kind's default
+object), False (none) or a mapping of keys that override the default."""
 STREAM_KINDS: Final = frozenset(
     {"mid_stream_error", "drop_connection", "slow_keepalives", "delay"}
 )
@@ -129,11 +87,17 @@ class Fault:
         interval: Simulated seconds between those keep-alives.
         seconds: Simulated seconds of a ``delay``.
         reset_in: Simulated seconds until a per-minute limit resets.
+        reset_at: A fixed ``X-RateLimit-Reset`` (real epoch seconds) for the
+            rate-limit faults; None computes it from the clock.
         limit: ``X-RateLimit-Limit`` of a rate-limit fault.
         reasons: Moderation categories.
         flagged_input: Moderation excerpt; defaults to the last user text.
         provider_name: ``metadata.provider_name``.
-        retry_after: Simulated seconds sent (scaled to real) as ``Retry-After``.
+        retry_after: Simulated seconds sent (scaled to real, rounded up to
+            whole seconds) as ``Retry-After`` and ``availability.retry_after``.
+        availability: Adds ``error.availability``: an empty mapping sends the
+            kind's default object, keys given override it; None sends none.
+            See `langchain_openrouter_free.testing._fake_errors.availability_object`.
         reply: What follows a delay or keep-alives, or the partial answer of a
             stream fault; defaults to the deterministic default reply.
     """
@@ -150,11 +114,13 @@ class Fault:
     interval: float = 0.0
     seconds: float = 0.0
     reset_in: float = 60.0
+    reset_at: float | None = None
     limit: int | None = None
     reasons: tuple[str, ...] = ()
     flagged_input: str | None = None
     provider_name: str = "FakeProvider"
     retry_after: float | None = None
+    availability: Mapping[str, Any] | None = None
     reply: FakeReply | Fault | None = None
 
     def __post_init__(self) -> None:
@@ -169,20 +135,34 @@ class Fault:
             raise ValueError(msg)
 
     @classmethod
-    def rate_limit_per_minute(cls, *, reset_in: float = 60.0, limit: int = 20) -> Fault:
+    def rate_limit_per_minute(
+        cls,
+        *,
+        reset_in: float = 60.0,
+        limit: int = 20,
+        reset_at: float | None = None,
+    ) -> Fault:
         """429 ``Rate limit exceeded: free-models-per-min.`` with X-RateLimit headers.
 
         Args:
             reset_in: Simulated seconds until ``X-RateLimit-Reset``.
             limit: ``X-RateLimit-Limit`` (OpenRouter sends 20; 16 was also seen).
+            reset_at: A fixed ``X-RateLimit-Reset`` (real epoch seconds) instead
+                of one computed from the clock, for recordings that must not
+                change from one run to the next.
 
         Returns:
             The fault.
         """
-        return cls(kind="rate_limit_per_minute", reset_in=reset_in, limit=limit)
+        return cls(
+            kind="rate_limit_per_minute",
+            reset_in=reset_in,
+            limit=limit,
+            reset_at=reset_at,
+        )
 
     @classmethod
-    def daily_cap(cls, *, limit: int = 50) -> Fault:
+    def daily_cap(cls, *, limit: int = 50, reset_at: float | None = None) -> Fault:
         """429 ``free-models-per-day`` (``limit_source: openrouter_free_tier_daily``).
 
         The reset is the next simulated 00:00 UTC; a limit of 1000 gives the
@@ -190,11 +170,13 @@ class Fault:
 
         Args:
             limit: ``X-RateLimit-Limit`` (50, or 1000 after buying credits).
+            reset_at: A fixed ``X-RateLimit-Reset`` (real epoch seconds) instead
+                of the next midnight, for reproducible recordings.
 
         Returns:
             The fault.
         """
-        return cls(kind="daily_cap", limit=limit)
+        return cls(kind="daily_cap", limit=limit, reset_at=reset_at)
 
     @classmethod
     def upstream_rate_limit(
@@ -212,25 +194,39 @@ class Fault:
         return cls(kind="upstream_rate_limit", model=model, provider_name=provider_name)
 
     @classmethod
-    def no_endpoints(cls, model: str | None = None) -> Fault:
+    def no_endpoints(
+        cls, model: str | None = None, *, availability: AvailabilityArg = True
+    ) -> Fault:
         """404 ``No endpoints found for <model>.`` (a free variant that ended).
 
         Args:
             model: The model named; default: the requested one.
+            availability: ``error.availability``: True sends the default
+                (``free_variant_ended`` with ``fallback_models`` for a
+                ``:free`` model, else ``no_endpoints``; not retryable), a
+                mapping overrides its keys, False sends the pre-2026-08 body.
 
         Returns:
             The fault.
         """
-        return cls(kind="no_endpoints", model=model)
+        return cls(
+            kind="no_endpoints", model=model, availability=_availability(availability)
+        )
 
     @classmethod
-    def data_policy(cls) -> Fault:
+    def data_policy(cls, *, availability: AvailabilityArg = True) -> Fault:
         """404: the account's privacy settings block free-model endpoints.
+
+        Args:
+            availability: ``error.availability``: True sends the default
+                (``privacy_restricted``, ``excluded_by:
+                ["data_policy:training"]``, not retryable), a mapping
+                overrides its keys, False sends the pre-2026-08 body.
 
         Returns:
             The fault.
         """
-        return cls(kind="data_policy")
+        return cls(kind="data_policy", availability=_availability(availability))
 
     @classmethod
     def tools_unsupported(cls) -> Fault:
@@ -242,16 +238,71 @@ class Fault:
         return cls(kind="tools_unsupported")
 
     @classmethod
-    def invalid_model(cls, model: str | None = None) -> Fault:
+    def invalid_model(
+        cls, model: str | None = None, *, availability: AvailabilityArg = True
+    ) -> Fault:
         """400 ``<model> is not a valid model ID``.
 
         Args:
             model: The model named; default: the requested one.
+            availability: ``error.availability``: True sends the default
+                (``model_not_found``, not retryable), a mapping overrides its
+                keys, False sends the pre-2026-08 body (as recorded in 2025).
 
         Returns:
             The fault.
         """
-        return cls(kind="invalid_model", model=model)
+        return cls(
+            kind="invalid_model", model=model, availability=_availability(availability)
+        )
+
+    @classmethod
+    def capacity_exhausted(
+        cls, model: str | None = None, *, retry_after: float | None = None
+    ) -> Fault:
+        """429: every provider of the model is at capacity (retryable).
+
+        ``error.availability`` is ``capacity_exhausted`` with ``retryable:
+        true`` (and ``retry_after`` plus a ``Retry-After`` header when given).
+        The message text is not documented verbatim; this one is close.
+
+        Args:
+            model: The model named; default: the requested one.
+            retry_after: Simulated seconds to wait.
+
+        Returns:
+            The fault.
+        """
+        return cls(
+            kind="capacity_exhausted",
+            model=model,
+            retry_after=retry_after,
+            availability={},
+        )
+
+    @classmethod
+    def temporarily_unavailable(
+        cls, model: str | None = None, *, retry_after: float | None = None
+    ) -> Fault:
+        """503: transient upstream failures or timeouts (retryable).
+
+        ``error.availability`` is ``temporarily_unavailable`` with
+        ``retryable: true`` (and ``retry_after`` plus a ``Retry-After`` header
+        when given). The message text is not documented verbatim.
+
+        Args:
+            model: The model named; default: the requested one.
+            retry_after: Simulated seconds to wait.
+
+        Returns:
+            The fault.
+        """
+        return cls(
+            kind="temporarily_unavailable",
+            model=model,
+            retry_after=retry_after,
+            availability={},
+        )
 
     @classmethod
     def unauthorized(
@@ -318,6 +369,7 @@ class Fault:
         *,
         message: str | None = None,
         retry_after: float | None = None,
+        availability: AvailabilityArg = False,
     ) -> Fault:
         """A 5xx (or 408): ``Provider returned error`` with ``metadata.raw``.
 
@@ -327,12 +379,19 @@ class Fault:
             status: The HTTP status.
             message: Overrides the text.
             retry_after: Simulated seconds for a ``Retry-After`` header.
+            availability: ``error.availability``: True sends
+                ``temporarily_unavailable`` (retryable), a mapping overrides
+                its keys; False (the default) sends none.
 
         Returns:
             The fault.
         """
         return cls(
-            kind="server_error", status=status, message=message, retry_after=retry_after
+            kind="server_error",
+            status=status,
+            message=message,
+            retry_after=retry_after,
+            availability=_availability(availability),
         )
 
     @classmethod
@@ -358,6 +417,7 @@ class Fault:
         *,
         metadata: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        availability: Mapping[str, Any] | None = None,
     ) -> Fault:
         """Any other error response, in OpenRouter's envelope.
 
@@ -366,6 +426,8 @@ class Fault:
             message: ``error.message``.
             metadata: ``error.metadata``, if any.
             headers: Extra response headers.
+            availability: ``error.availability`` keys (give at least
+                ``code``); ``requested_models`` and ``docs_url`` are filled in.
 
         Returns:
             The fault.
@@ -376,6 +438,7 @@ class Fault:
             message=message,
             metadata=metadata,
             headers=dict(headers or {}),
+            availability=availability,
         )
 
     @classmethod
@@ -460,237 +523,9 @@ class Fault:
         return cls(kind="delay", seconds=seconds, reply=then)
 
 
-@dataclass(frozen=True)
-class FaultContext:
-    """What a fault's body needs to know about the request and the clock.
-
-    Attributes:
-        model: The requested model.
-        last_user_text: The text of the last user message.
-        now: The simulated time.
-        real_epoch_ms: Maps a simulated time to real epoch milliseconds.
-        real_seconds: Maps a simulated duration to real seconds.
-    """
-
-    model: str
-    last_user_text: str
-    now: float
-    real_epoch_ms: Callable[[float], int]
-    real_seconds: Callable[[float], float]
-
-
-@dataclass(frozen=True)
-class ErrorResponse:
-    """An error response: status, extra headers and JSON body.
-
-    Attributes:
-        status: The HTTP status.
-        headers: Extra headers (Content-Type is added by the server).
-        body: The JSON body.
-    """
-
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: dict[str, Any]
-
-
-def error_body(
-    message: str,
-    code: int | str,
-    metadata: Mapping[str, Any] | None = None,
-    *,
-    user_id: bool = True,
-) -> dict[str, Any]:
-    """OpenRouter's error envelope.
-
-    Args:
-        message: ``error.message``.
-        code: ``error.code``.
-        metadata: ``error.metadata``, left out when None.
-        user_id: Whether to append ``user_id`` (OpenRouter omits it on 401).
-
-    Returns:
-        ``{"error": {"message", "code", "metadata"?}, "user_id"?}``.
-    """
-    error: dict[str, Any] = {"message": message, "code": code}
-    if metadata is not None:
-        error["metadata"] = dict(metadata)
-    body: dict[str, Any] = {"error": error}
-    if user_id:
-        body["user_id"] = USER_ID
-    return body
-
-
-def rate_limit_response(
-    kind: Literal["per_minute", "daily"], limit: int, reset_ms: int
-) -> ErrorResponse:
-    """The platform 429 of the free tier, headers also copied into the body.
-
-    Args:
-        kind: Which free-tier limit.
-        limit: ``X-RateLimit-Limit``.
-        reset_ms: ``X-RateLimit-Reset``, real epoch milliseconds.
-
-    Returns:
-        The response.
-    """
-    headers = {
-        "X-RateLimit-Limit": str(limit),
-        "X-RateLimit-Remaining": "0",
-        "X-RateLimit-Reset": str(reset_ms),
-    }
-    if kind == "per_minute":
-        message = "Rate limit exceeded: free-models-per-min. "
-        source = "openrouter_free_tier_per_minute"
-    elif limit >= _HIGH_BALANCE_DAILY:
-        message = "Rate limit exceeded: free-models-per-day-high-balance. "
-        source = "openrouter_free_tier_daily"
-    else:
-        message = (
-            "Rate limit exceeded: free-models-per-day. "
-            "Add 10 credits to unlock 1000 free model requests per day"
-        )
-        source = "openrouter_free_tier_daily"
-    metadata = {"headers": headers, "limit_source": source, "provider_name": None}
-    return ErrorResponse(
-        429, tuple(headers.items()), error_body(message, 429, metadata)
-    )
-
-
-def _elide(text: str) -> str:
-    if len(text) <= _FLAGGED_MAX:
-        return text
-    half = (_FLAGGED_MAX - 3) // 2
-    return f"{text[:half]}...{text[-half:]}"
-
-
-def _per_minute(fault: Fault, ctx: FaultContext) -> ErrorResponse:
-    reset_ms = ctx.real_epoch_ms(ctx.now + fault.reset_in)
-    return rate_limit_response("per_minute", fault.limit or 20, reset_ms)
-
-
-def _daily(fault: Fault, ctx: FaultContext) -> ErrorResponse:
-    reset_ms = ctx.real_epoch_ms(next_utc_midnight(ctx.now))
-    return rate_limit_response("daily", fault.limit or 50, reset_ms)
-
-
-def _upstream(fault: Fault, ctx: FaultContext) -> ErrorResponse:
-    metadata = {
-        "raw": _UPSTREAM_TEXT.format(model=fault.model or ctx.model),
-        "provider_name": fault.provider_name,
-        "is_byok": False,
-        "provider_error_code": "429",
-        "limit_source": "upstream_provider_shared_pool",
-        "remedy_hint": _REMEDY_HINT,
-    }
-    return ErrorResponse(429, (), error_body("Provider returned error", 429, metadata))
-
-
-def _moderation(fault: Fault, ctx: FaultContext) -> ErrorResponse:
-    model = fault.model or ctx.model
-    flagged = ", ".join(fault.reasons)
-    message = fault.message or (
-        f"{model} requires moderation on OpenRouter. "
-        f'Your input was flagged for "{flagged}". No credits were charged.'
-    )
-    metadata = {
-        "reasons": list(fault.reasons),
-        "flagged_input": fault.flagged_input or _elide(ctx.last_user_text),
-        "provider_name": fault.provider_name,
-        "model_slug": model,
-    }
-    return ErrorResponse(403, (), error_body(message, 403, metadata))
-
-
-def _server_error(fault: Fault, ctx: FaultContext) -> ErrorResponse:
-    status = fault.status
-    headers: tuple[tuple[str, str], ...] = ()
-    if fault.retry_after is not None:
-        headers = (("Retry-After", f"{ctx.real_seconds(fault.retry_after):g}"),)
-    if status == 500:  # noqa: PLR2004
-        body = error_body(fault.message or "Internal Server Error", status)
-    elif status == 408:  # noqa: PLR2004
-        body = error_body(fault.message or _GENERATION_ERRORS[408][0], status)
-    else:
-        metadata = {
-            "raw": f"Upstream provider answered HTTP {status}",
-            "provider_name": fault.provider_name,
-        }
-        body = error_body(fault.message or "Provider returned error", status, metadata)
-    return ErrorResponse(status, headers, body)
-
-
-def _error_in_200(fault: Fault, _ctx: FaultContext) -> ErrorResponse:
-    code = fault.code if fault.code is not None else 429
-    raw = "error code: 1015" if code == 429 else f"Upstream provider failed ({code})"  # noqa: PLR2004
-    metadata = {"raw": raw, "provider_name": fault.provider_name}
-    return ErrorResponse(
-        200, (), error_body(fault.message or "Provider returned error", code, metadata)
-    )
-
-
-def _http_error(fault: Fault, _ctx: FaultContext) -> ErrorResponse:
-    body = error_body(fault.message or "Error", fault.status, fault.metadata)
-    return ErrorResponse(fault.status, tuple(fault.headers.items()), body)
-
-
-_RENDERERS: Final[Mapping[str, Callable[[Fault, FaultContext], ErrorResponse]]] = {
-    "rate_limit_per_minute": _per_minute,
-    "daily_cap": _daily,
-    "upstream_rate_limit": _upstream,
-    "moderation": _moderation,
-    "server_error": _server_error,
-    "error_in_200": _error_in_200,
-    "http_error": _http_error,
-}
-
-
-def render_error(fault: Fault, ctx: FaultContext) -> ErrorResponse:
-    """The response of a fault that answers instead of the model.
-
-    Args:
-        fault: Any fault whose kind is not a stream fault.
-        ctx: The request and clock.
-
-    Returns:
-        The response.
-
-    Raises:
-        ValueError: The fault is a stream fault (handled by the server).
-    """
-    if fault.kind in _TEMPLATES:
-        status, template, user_id = _TEMPLATES[fault.kind]
-        message = fault.message or template.format(model=fault.model or ctx.model)
-        return ErrorResponse(status, (), error_body(message, status, user_id=user_id))
-    renderer = _RENDERERS.get(fault.kind)
-    if renderer is None:
-        msg = f"{fault.kind} is not an error-response fault"
-        raise ValueError(msg)
-    return renderer(fault, ctx)
-
-
-def stream_error_object(fault: Fault, ctx: FaultContext) -> dict[str, Any]:
-    """The top-level ``error`` object of a failure after generation started.
-
-    Args:
-        fault: A ``mid_stream_error`` fault.
-        ctx: The request and clock.
-
-    Returns:
-        ``{"code", "message", "metadata"?: {"error_type", "provider_code"?}}``.
-    """
-    code = fault.code if fault.code is not None else 429
-    text, error_type, with_code = _GENERATION_ERRORS.get(
-        code if isinstance(code, int) else 0,
-        ("Provider returned error", "server", False),
-    )
-    error: dict[str, Any] = {
-        "code": code,
-        "message": fault.message or text.format(model=fault.model or ctx.model),
-    }
-    if error_type is not None:
-        metadata = {"error_type": error_type}
-        if with_code:
-            metadata["provider_code"] = str(code)
-        error["metadata"] = metadata
-    return error
+def _availability(value: AvailabilityArg) -> Mapping[str, Any] | None:
+    if value is True:
+        return {}
+    if value is False:
+        return None
+    return dict(value)

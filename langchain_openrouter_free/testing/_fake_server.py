@@ -12,16 +12,18 @@ import json
 import re
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Self
 from urllib.parse import parse_qs
 
+from langchain_openrouter_free.testing._fake_assets import stand_in_asset
 from langchain_openrouter_free.testing._fake_bodies import (
     Completion,
     StreamEvent,
     completion_body,
     dumps,
+    generation_id,
     resolve_reply,
     stream_error_event,
     stream_events,
@@ -58,6 +60,7 @@ from langchain_openrouter_free.testing._fake_replies import (
     RecordedRequest,
     default_reply,
 )
+from langchain_openrouter_free.testing._normalize import request_digest
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -78,6 +81,15 @@ _BEARER: Final = re.compile(r"^\s*bearer\s+\S+", re.IGNORECASE)
 _JSON: Final = ("Content-Type", "application/json")
 _START_TIMEOUT: Final = 10.0
 _FREE_ROUTERS: Final = frozenset({"openrouter/free"})
+_SOCKET_BLOCKED_ERRORS: Final = frozenset(
+    {"SocketBlockedError", "SocketConnectBlockedError"}
+)
+_SOCKETS_BLOCKED_HINT: Final = (
+    "FakeOpenRouter could not open its socket on 127.0.0.1 because socket use "
+    "is blocked (pytest-socket's --disable-socket?). Let the test reach "
+    'loopback with @pytest.mark.allow_hosts(["127.0.0.1"]), or use the '
+    "fake_openrouter fixture, which does that for you."
+)
 
 
 def _is_free_model(model: str | None) -> bool:
@@ -86,6 +98,21 @@ def _is_free_model(model: str | None) -> bool:
 
 def _event(data: Mapping[str, Any]) -> bytes:
     return f"data: {dumps(data)}\n\n".encode()
+
+
+def _start_failure(cause: BaseException | None) -> str:
+    """The message of a failed start: a hint when sockets are blocked."""
+    seen: BaseException | None = cause
+    for _ in range(8):  # a short cause chain; bounded
+        if seen is None:
+            break
+        # pytest-socket's error, or its warning turned into an error
+        # (``filterwarnings = error``): same text either way.
+        blocked = type(seen).__name__ in _SOCKET_BLOCKED_ERRORS
+        if blocked or "tried to use socket" in str(seen):
+            return _SOCKETS_BLOCKED_HINT
+        seen = seen.__cause__ or seen.__context__
+    return "FakeOpenRouter failed to start"
 
 
 class FakeOpenRouter:
@@ -136,7 +163,8 @@ class FakeOpenRouter:
         self._models = [dict(m) for m in models] if models is not None else None
         self._key_info = dict(key_info or {})
         self._requests: list[RecordedRequest] = []
-        self._generation = 0
+        self._repeats: Counter[str] = Counter()
+        self._accepted = 0
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
@@ -193,8 +221,8 @@ class FakeOpenRouter:
         thread.start()
         if not ready.wait(_START_TIMEOUT) or failures:
             thread.join(_START_TIMEOUT)
-            msg = "FakeOpenRouter failed to start"
-            raise RuntimeError(msg) from (failures[0] if failures else None)
+            cause = failures[0] if failures else None
+            raise RuntimeError(_start_failure(cause)) from cause
         self._loop, self._thread = loop, thread
         return self
 
@@ -295,6 +323,16 @@ class FakeOpenRouter:
         )
 
     @property
+    def connections_accepted(self) -> int:
+        """TCP connections accepted since the emulator was created.
+
+        A client that keeps its connection alive makes one connection for
+        many requests.
+        """
+        with self._lock:
+            return self._accepted
+
+    @property
     def pending_replies(self) -> int:
         """Scripted replies not consumed yet."""
         with self._lock:
@@ -331,7 +369,7 @@ class FakeOpenRouter:
             self._replies.clear()
             self._counter.reset()
             self._clock.reset()
-            self._generation = 0
+            self._repeats.clear()
 
     # --------------------------------------------------------------- connection
 
@@ -341,6 +379,8 @@ class FakeOpenRouter:
         task = asyncio.current_task()
         if task is not None:
             self._connections.add(task)
+        with self._lock:
+            self._accepted += 1
         try:
             while True:
                 try:
@@ -366,6 +406,8 @@ class FakeOpenRouter:
     async def _dispatch(self, request: HTTPRequest, out: ResponseWriter) -> None:
         recorded = self._record(request)
         handler = self._routes.get((request.method, recorded.path.rstrip("/")))
+        if handler is None and request.method == "GET":
+            handler = self._stand_in_asset
         try:
             if handler is None:
                 await _send_json(out, 404, error_body("Not Found", 404, user_id=False))
@@ -411,6 +453,19 @@ class FakeOpenRouter:
         await _send_json(
             out, 401, error_body("No auth credentials found", 401, user_id=False)
         )
+
+    async def _stand_in_asset(
+        self, request: RecordedRequest, out: ResponseWriter
+    ) -> None:
+        """Stand-in assets for recording offline (see ``_fake_assets``)."""
+        asset = None
+        if not request.path.startswith(f"{API_PREFIX}/"):
+            asset = stand_in_asset(request.path)
+        if asset is None:
+            await _send_json(out, 404, error_body("Not Found", 404, user_id=False))
+            return
+        content_type, data = asset
+        await out.send(200, [("Content-Type", content_type)], data)
 
     async def _models_list(self, request: RecordedRequest, out: ResponseWriter) -> None:
         await _send_json(out, 200, {"data": self._catalog(request.query)})
@@ -511,10 +566,12 @@ class FakeOpenRouter:
         )
 
     def _resolve(self, reply: FakeReply, request: RecordedRequest) -> Completion:
+        digest = request_digest(request.method, request.path, request.body)
         with self._lock:
-            self._generation += 1
-            generation = self._generation
-        return resolve_reply(reply, request.json, generation=generation)
+            repeat = self._repeats[digest]
+            self._repeats[digest] += 1
+        gen_id, created = generation_id(digest, repeat)
+        return resolve_reply(reply, request.json, gen_id=gen_id, created=created)
 
     # ------------------------------------------------------------------ answers
 

@@ -25,20 +25,38 @@ The secret scan is also a command::
 
 from __future__ import annotations
 
-import contextlib
+import argparse
 import gzip
-import inspect
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any, Final, Self
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
+from langchain_openrouter_free.testing._cassette_scan import (
+    ACCOUNT_ID_PATTERNS,
+    CASSETTE_SUFFIXES,
+    SECRET_PATTERNS,
+    assert_no_secrets,
+    find_secrets,
+    iter_cassette_files,
+    scan_cassette_for_secrets,
+)
+from langchain_openrouter_free.testing._normalize import (
+    canonical_body,
+    normalize_json_body,
+    replace_uuids,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
 __all__ = [
+    "ACCOUNT_ID_KEYS",
+    "ACCOUNT_ID_PATTERNS",
     "CASSETTE_SUFFIXES",
     "KEPT_REQUEST_HEADERS",
     "KEPT_RESPONSE_HEADERS",
@@ -53,6 +71,7 @@ __all__ = [
     "assert_no_secrets",
     "build_vcr_config",
     "find_secrets",
+    "is_failed_attempt",
     "iter_cassette_files",
     "json_body_matcher",
     "load_cassette_data",
@@ -61,6 +80,7 @@ __all__ = [
     "redact_text",
     "register",
     "scan_cassette_for_secrets",
+    "uses_yaml_gz",
 ]
 
 SERIALIZER_NAME: Final = "yaml.gz"
@@ -88,27 +108,33 @@ refuses a stream without ``text/event-stream``; the rate-limit headers let
 recorded 429s replay faithfully. Cookies, request and generation ids, and
 provider or edge headers are dropped."""
 
-SECRET_PATTERNS: Final[Mapping[str, re.Pattern[str]]] = {
-    "OpenRouter key": re.compile(r"sk-or-v\d+-[A-Za-z0-9]{16,}"),
-    "OpenRouter-style key": re.compile(r"sk-or-(?!v\d+-)[A-Za-z0-9_-]{16,}"),
-    "Anthropic key": re.compile(r"sk-ant-[A-Za-z0-9_-]{16,}"),
-    "OpenAI project key": re.compile(r"sk-proj-[A-Za-z0-9_-]{16,}"),
-    "OpenAI-style key": re.compile(r"\bsk-[A-Za-z0-9]{32,}"),
-    "bearer token": re.compile(r"Bearer\s+[A-Za-z0-9._~+/-]{20,}=*", re.IGNORECASE),
-}
-"""What the scan reports (and `redact_text` replaces): key-like text."""
-
-CASSETTE_SUFFIXES: Final = (".yaml.gz", ".yaml", ".yml", ".json")
-"""Files `iter_cassette_files` picks up in a directory."""
+ACCOUNT_ID_KEYS: Final = frozenset(
+    {
+        "user_id",
+        "creator_user_id",
+        "workspace_id",
+        "organization_id",
+        "org_id",
+        "app_id",
+        "account_id",
+        "owner_id",
+    }
+)
+"""JSON keys whose string values are blanked in every body: they name the
+account, workspace or organization that recorded. Inside a ``{"data": {...}}``
+object (``/key``, ``/auth/key``, ``/credits``, ``/generation``) every
+``*_id`` value is blanked except ``tool_call_id`` and ``generation_id``."""
 
 REDACTED: Final = "REDACTED"
 _LOADED_MARK: Final = "__openrouter_free_loaded__"
 _FIRST_ERROR_STATUS: Final = 400
-_UUID: Final = re.compile(
-    r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+_JSON_STRING: Final = r'"(?:[^"\\]|\\.)*"'
+_ACCOUNT_ID_VALUE: Final = re.compile(
+    r'("(?:' + "|".join(sorted(ACCOUNT_ID_KEYS)) + r')"\s*:\s*)' + _JSON_STRING
 )
-_UUID_PLACEHOLDER: Final = "<uuid>"
-_USER_ID: Final = re.compile(r'("(?:creator_)?user_id"\s*:\s*")[^"]*(")')
+_ANY_ID_VALUE: Final = re.compile(
+    r'("(?!(?:tool_call|generation)_id")[A-Za-z0-9_]*_id"\s*:\s*)' + _JSON_STRING
+)
 _LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 _NOT_JSON: Final = object()
 
@@ -118,6 +144,17 @@ _NOT_JSON: Final = object()
 # ----------------------------------------------------------------------------
 
 
+def _is_data_object(text: str) -> bool:
+    """Whether ``text`` is a ``{"data": {...}}`` JSON body (``/key`` and kin)."""
+    if not text.lstrip().startswith("{") or '"data"' not in text:
+        return False
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(parsed, dict) and isinstance(parsed.get("data"), dict)
+
+
 def redact_text(text: str) -> str:
     """Replace key-like text and account ids in ``text``.
 
@@ -125,12 +162,15 @@ def redact_text(text: str) -> str:
         text: Any text, typically a request or response body.
 
     Returns:
-        The text with every `SECRET_PATTERNS` match replaced by ``REDACTED``
-        and ``"user_id"`` / ``"creator_user_id"`` values blanked.
+        The text with every `SECRET_PATTERNS` and `ACCOUNT_ID_PATTERNS` match
+        replaced by ``REDACTED``, the string values of `ACCOUNT_ID_KEYS`
+        blanked, and, in a ``{"data": {...}}`` body, every ``*_id`` string
+        value but ``tool_call_id`` / ``generation_id`` blanked.
     """
-    for pattern in SECRET_PATTERNS.values():
+    for pattern in (*SECRET_PATTERNS.values(), *ACCOUNT_ID_PATTERNS.values()):
         text = pattern.sub(REDACTED, text)
-    return _USER_ID.sub(rf"\g<1>{REDACTED}\g<2>", text)
+    ids = _ANY_ID_VALUE if _is_data_object(text) else _ACCOUNT_ID_VALUE
+    return ids.sub(rf'\g<1>"{REDACTED}"', text)
 
 
 def _redact_body(body: Any) -> Any:
@@ -143,6 +183,19 @@ def _redact_body(body: Any) -> Any:
         return body if redacted == text else redacted.encode("utf-8")
     if isinstance(body, str):
         return redact_text(body)
+    return body
+
+
+def _stable_body(body: Any) -> Any:
+    if isinstance(body, bytes):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return body
+        stable = replace_uuids(text)
+        return body if stable == text else stable.encode("utf-8")
+    if isinstance(body, str):
+        return replace_uuids(body)
     return body
 
 
@@ -160,8 +213,10 @@ class RequestScrubber:
     vcrpy runs it on a copy of every request, when recording *and* when
     matching a live request against a cassette, so both sides look alike.
     Only `KEPT_REQUEST_HEADERS` survive; key-like text in the body is
-    redacted; a loopback URL (such as FakeOpenRouter's) loses its ephemeral
-    port, so re-recordings do not differ in the port alone.
+    redacted; UUIDs in the body (random tool-call ids in few-shot examples)
+    become ``<uuid>``, as the matcher compares them anyway; a loopback URL
+    (such as FakeOpenRouter's) loses its ephemeral port. Re-recordings of the
+    same requests therefore give the same bytes.
     """
 
     def __init__(self, *, keep_headers: Iterable[str] = KEPT_REQUEST_HEADERS) -> None:
@@ -185,18 +240,74 @@ class RequestScrubber:
             if name.lower() not in self.keep_headers:
                 del request.headers[name]
         request.uri = _normalize_uri(request.uri)
-        request.body = _redact_body(request.body)
+        request.body = _stable_body(_redact_body(request.body))
         return request
+
+
+def _text_of(body: Any) -> str:
+    if isinstance(body, dict):
+        body = body.get("string")
+    if isinstance(body, bytes):
+        return body.decode("utf-8", errors="replace")
+    return body if isinstance(body, str) else ""
+
+
+def _carries_error(payload: Any) -> bool:
+    """A top-level ``error``, or a choice with an ``error`` (generation failed)."""
+    if not isinstance(payload, dict):
+        return False
+    if payload.get("error") is not None:
+        return True
+    choices = payload.get("choices")
+    return isinstance(choices, list) and any(
+        isinstance(c, dict) and c.get("error") is not None for c in choices
+    )
+
+
+def _sse_payloads(text: str) -> Iterable[Any]:
+    for line in text.splitlines():
+        if line.startswith("data:") and '"error"' in line:
+            try:
+                yield json.loads(line[len("data:") :])
+            except ValueError:
+                continue
+
+
+def is_failed_attempt(response: Mapping[str, Any]) -> bool:
+    """Whether a vcrpy response dict is a failed attempt.
+
+    Failed: a status >= 400; or a 200 whose JSON body carries an ``error``
+    (``{"error": ...}`` without choices, or a choice that failed), or whose
+    SSE stream has an event with a top-level ``error`` (a failure after the
+    answer started). OpenRouter sends both with status 200, and the client
+    retries or raises on them exactly as on an error status.
+
+    Args:
+        response: ``{"status": {"code", "message"}, "headers", "body"}``.
+
+    Returns:
+        True for a failed attempt.
+    """
+    if int(response["status"]["code"]) >= _FIRST_ERROR_STATUS:
+        return True
+    text = _text_of(response.get("body"))
+    if '"error"' not in text:
+        return False
+    if text.lstrip().startswith("{"):
+        parsed = _parse_json(text)
+        return parsed is not _NOT_JSON and _carries_error(parsed)
+    return any(_carries_error(payload) for payload in _sse_payloads(text))
 
 
 class ResponseScrubber:
     """vcrpy ``before_record_response`` hook: what of a response is kept.
 
-    Failed attempts (status >= 400) are not recorded unless ``record_errors``
-    says so: with ``allow_playback_repeats`` the first recorded answer to a
-    request always replays, so a recorded 429 followed by a successful retry
-    would replay as a 429 forever. Only `KEPT_RESPONSE_HEADERS` survive, and
-    key-like text and account ids in the body are redacted.
+    Failed attempts are not recorded unless ``record_errors`` says so: with
+    ``allow_playback_repeats`` the first recorded answer to a request always
+    replays, so a recorded 429 followed by a successful retry would replay as
+    a 429 forever. A failed attempt is a status >= 400, or a 200 that carries
+    an error (see `is_failed_attempt`). Only `KEPT_RESPONSE_HEADERS` survive,
+    and key-like text and account ids in the body are redacted.
 
     vcrpy also runs this hook on every response loaded from a cassette;
     responses loaded by `YamlGzPersister` carry a mark and are kept as they
@@ -254,8 +365,7 @@ class ResponseScrubber:
         """
         if response.pop(_LOADED_MARK, False):
             return response
-        failed = int(response["status"]["code"]) >= _FIRST_ERROR_STATUS
-        if failed and not self.records_errors():
+        if is_failed_attempt(response) and not self.records_errors():
             return None
         response["headers"] = {
             name: value
@@ -271,36 +381,6 @@ class ResponseScrubber:
 # ----------------------------------------------------------------------------
 # Matching
 # ----------------------------------------------------------------------------
-
-
-def normalize_json_body(value: Any) -> Any:
-    """Normalize a parsed JSON body for comparison.
-
-    UUIDs (random tool-call ids in few-shot examples) become ``<uuid>``;
-    every ``description`` string is ``inspect.cleandoc``-ed, because Python
-    3.13 strips docstring indentation at compile time and ``@tool``
-    descriptions come from docstrings. Key order never matters for dicts.
-
-    Args:
-        value: A parsed JSON value.
-
-    Returns:
-        The normalized value (a new object).
-    """
-    if isinstance(value, dict):
-        return {
-            key: (
-                inspect.cleandoc(_UUID.sub(_UUID_PLACEHOLDER, item))
-                if key == "description" and isinstance(item, str)
-                else normalize_json_body(item)
-            )
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [normalize_json_body(item) for item in value]
-    if isinstance(value, str):
-        return _UUID.sub(_UUID_PLACEHOLDER, value)
-    return value
 
 
 def _body_text(request: Any) -> str:
@@ -392,13 +472,32 @@ def _request_to_dict(request: Any) -> dict[str, Any]:
     }
 
 
+def _without_mark(response: Any) -> Any:
+    if isinstance(response, dict) and _LOADED_MARK in response:
+        return {key: value for key, value in response.items() if key != _LOADED_MARK}
+    return response
+
+
+def _order_key(request: Mapping[str, Any]) -> tuple[str, str, str, bytes]:
+    """What matching looks at (not the host), so matching requests tie."""
+    body = request.get("body")
+    raw = body.encode("utf-8") if isinstance(body, str) else body or b""
+    parts = urlsplit(str(request.get("uri")))
+    body_key = canonical_body(raw if isinstance(raw, bytes) else b"")
+    return parts.path, parts.query, str(request.get("method")), body_key
+
+
 class YamlGzSerializer:
     """Gzipped YAML, in the layout langchain-tests' ``CustomSerializer`` uses.
 
     ``{"requests": [{method, uri, body, headers}], "responses": [...]}``
     dumped with ``yaml.safe_dump`` (keys sorted; bytes become ``!!binary``)
     and gzipped with a zero timestamp, so the same interactions always give
-    the same bytes. Cassettes written by either class load with the other.
+    the same bytes. Interactions are ordered by request (URL, method,
+    normalized body), keeping the recorded order among requests that match
+    each other: concurrent requests (``batch``) are saved in the same order
+    on every recording, and replay, which takes the first unplayed match,
+    is unchanged. Cassettes written by either class load with the other.
     """
 
     @staticmethod
@@ -411,12 +510,17 @@ class YamlGzSerializer:
         Returns:
             The gzipped YAML bytes.
         """
+        pairs = sorted(
+            zip(
+                [_request_to_dict(r) for r in cassette_dict["requests"]],
+                [_without_mark(r) for r in cassette_dict["responses"]],
+                strict=True,
+            ),
+            key=lambda pair: _order_key(pair[0]),
+        )
         data = {
-            "requests": [_request_to_dict(r) for r in cassette_dict["requests"]],
-            "responses": [
-                {key: value for key, value in r.items() if key != _LOADED_MARK}
-                for r in cassette_dict["responses"]
-            ],
+            "requests": [request for request, _ in pairs],
+            "responses": [response for _, response in pairs],
         }
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=True)
         return gzip.compress(text.encode("utf-8"), mtime=0)
@@ -464,6 +568,10 @@ class YamlGzPersister:
     cassettes named in ``@pytest.mark.vcr("other.yaml.gz")`` are loaded too,
     as pytest-recording's own persister does; new interactions are saved
     only to the test's cassette.
+
+    Responses loaded from a ``yaml.gz`` cassette carry an internal mark that
+    tells `ResponseScrubber` to keep them as they are; the scrubber removes
+    it, and no file this persister writes ever contains it.
     """
 
     def __init__(self, extra_paths: Iterable[str] = ()) -> None:
@@ -502,11 +610,13 @@ class YamlGzPersister:
                 continue
             if isinstance(serializer, YamlGzSerializer):
                 cassette = serializer.deserialize(Path(path).read_bytes())
-                loaded = (cassette["requests"], cassette["responses"])
+                requests.extend(cassette["requests"])
+                marked = ({**r, _LOADED_MARK: True} for r in cassette["responses"])
+                responses.extend(marked)
             else:
                 loaded = FilesystemPersister.load_cassette(path, serializer)
-            requests.extend(loaded[0])
-            responses.extend({**r, _LOADED_MARK: True} for r in loaded[1])
+                requests.extend(loaded[0])
+                responses.extend(loaded[1])
         if not requests:
             msg = f"no cassette at {cassette_path}"
             raise CassetteNotFoundError(msg)
@@ -526,7 +636,13 @@ class YamlGzPersister:
         if not isinstance(serializer, YamlGzSerializer):
             from vcr.persisters.filesystem import FilesystemPersister  # noqa: PLC0415
 
-            FilesystemPersister.save_cassette(cassette_path, cassette_dict, serializer)
+            clean = {
+                **cassette_dict,
+                "responses": [
+                    _without_mark(r) for r in cassette_dict.get("responses", [])
+                ],
+            }
+            FilesystemPersister.save_cassette(cassette_path, clean, serializer)
             return
         path = Path(cassette_path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -545,8 +661,8 @@ def build_vcr_config(
     touches the network.
 
     Args:
-        record_errors: Record failed attempts (status >= 400); see
-            `ResponseScrubber`.
+        record_errors: Record failed attempts (status >= 400, or an error
+            inside a 200); see `ResponseScrubber`.
         cassette_library_dir: Where cassettes live; omitted when None.
 
     Returns:
@@ -581,142 +697,52 @@ def register(vcr: Any) -> None:
     vcr.register_matcher(MATCHER_NAME, json_body_matcher)
 
 
-# ----------------------------------------------------------------------------
-# Secret scan
-# ----------------------------------------------------------------------------
+def uses_yaml_gz(vcr: Any) -> bool:
+    """Whether pytest-recording set this ``vcr.VCR`` up for ``yaml.gz`` files.
 
-
-def find_secrets(text: str) -> list[tuple[str, str]]:
-    """Key-like text in a string.
-
-    Args:
-        text: The text to search.
-
-    Returns:
-        ``(kind, masked match)`` pairs; the match is cut to its first 12
-        characters so a report does not leak the key again.
-    """
-    found: list[tuple[str, str]] = []
-    for kind, pattern in SECRET_PATTERNS.items():
-        found.extend((kind, f"{m.group()[:12]}...") for m in pattern.finditer(text))
-    return found
-
-
-def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            yield f"{where}.{key}", str(key)
-            yield from _strings(item, f"{where}.{key}")
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            yield from _strings(item, f"{where}[{index}]")
-    elif isinstance(value, bytes):
-        yield where, _bytes_text(value)
-    elif isinstance(value, str):
-        yield where, value
-
-
-def _bytes_text(data: bytes) -> str:
-    if data[:2] == b"\x1f\x8b":
-        with contextlib.suppress(OSError, EOFError):
-            data = gzip.decompress(data)
-    return data.decode("utf-8", errors="replace")
-
-
-def _decode_file(path: Path) -> Any:
-    raw = path.read_bytes()
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        raw = gzip.decompress(raw)
-        name = name.removesuffix(".gz")
-    text = raw.decode("utf-8", errors="replace")
-    if name.endswith((".yaml", ".yml")):
-        return yaml.safe_load(text)
-    if name.endswith(".json"):
-        return json.loads(text)
-    return text
-
-
-def scan_cassette_for_secrets(path: str | Path) -> list[str]:
-    """Search one cassette for anything that looks like a key.
-
-    ``yaml.gz``, ``yaml`` and ``json`` cassettes are decoded first, so
-    ``!!binary`` bodies (and gzipped bodies inside them) are searched as text;
-    every string, including mapping keys, is checked against
-    `SECRET_PATTERNS`. Other files are searched as text.
+    pytest-recording builds the VCR's ``path_transformer`` from the active
+    config's ``serializer`` (it appends ``.<serializer>``), so a probe path
+    tells which serializer the test's cassette uses.
 
     Args:
-        path: The cassette file.
+        vcr: The ``vcr.VCR`` instance pytest-recording made for one test.
 
     Returns:
-        One line per finding (``"<file>: <where>: <kind> <masked>"``); empty
-        when the cassette is clean. A file that cannot be decoded is a finding.
+        True when cassette paths get the ``.yaml.gz`` suffix.
     """
-    path = Path(path)
+    transformer = getattr(vcr, "path_transformer", None)
+    if not callable(transformer):
+        return False
     try:
-        data = _decode_file(path)
-    except (OSError, EOFError, ValueError, yaml.YAMLError) as error:
-        return [f"{path}: cannot decode ({type(error).__name__}: {error})"]
-    findings: list[str] = []
-    for where, text in _strings(data, "$"):
-        findings.extend(
-            f"{path}: {where}: {kind} {masked}" for kind, masked in find_secrets(text)
-        )
-    return findings
-
-
-def iter_cassette_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Expand files and directories into cassette files.
-
-    Args:
-        paths: Files (taken as given) and directories (searched recursively
-            for `CASSETTE_SUFFIXES`).
-
-    Yields:
-        Cassette files, sorted within each directory.
-    """
-    for entry in map(Path, paths):
-        if entry.is_dir():
-            yield from sorted(
-                p
-                for p in entry.rglob("*")
-                if p.is_file() and p.name.lower().endswith(CASSETTE_SUFFIXES)
-            )
-        else:
-            yield entry
-
-
-def assert_no_secrets(paths: Iterable[str | Path]) -> None:
-    """Fail if any cassette under ``paths`` contains key-like text.
-
-    Args:
-        paths: Cassette files and directories.
-
-    Raises:
-        AssertionError: Listing every finding.
-    """
-    findings = [
-        line
-        for path in iter_cassette_files(paths)
-        for line in scan_cassette_for_secrets(path)
-    ]
-    if findings:
-        msg = "cassettes contain key-like text:\n" + "\n".join(findings)
-        raise AssertionError(msg)
+        probe = str(transformer("probe"))
+    except Exception:  # noqa: BLE001 - a foreign transformer: not ours
+        return False
+    return probe.endswith(f".{SERIALIZER_NAME}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Scan cassettes from the command line.
 
     Args:
-        argv: Files and directories (default: ``sys.argv[1:]``, else ``.``).
+        argv: Files and directories (default: ``sys.argv[1:]``, else ``.``),
+            optionally ``--keys-only`` to report keys but not account ids
+            (for third-party recordings that keep them on purpose).
 
     Returns:
         0 when clean, 1 when something was found.
     """
-    targets = (sys.argv[1:] if argv is None else argv) or ["."]
+    parser = argparse.ArgumentParser(
+        prog="python -m langchain_openrouter_free.testing.cassettes",
+        description="Scan cassettes for key-like text and account ids.",
+    )
+    parser.add_argument("paths", nargs="*", default=["."])
+    parser.add_argument(
+        "--keys-only", action="store_true", help="do not report account ids"
+    )
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    targets = args.paths or ["."]
     try:
-        assert_no_secrets(targets)
+        assert_no_secrets(targets, account_ids=not args.keys_only)
     except AssertionError as error:
         sys.stderr.write(f"{error}\n")
         return 1

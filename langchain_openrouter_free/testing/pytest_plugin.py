@@ -1,13 +1,16 @@
-"""pytest plugin ``openrouter_free``: safe cassettes and the emulator as fixtures.
+"""pytest plugin ``openrouter_free``: opt-in safe cassettes, and the emulator.
 
 Loaded automatically (``pytest11`` entry point) once
 ``langchain-openrouter-free[testing]`` is installed. It imports neither vcrpy
 nor pytest-recording nor langchain-tests at import time, and everything it
-adds works, or stays inert, when they are missing.
+adds works, or stays inert, when they are missing. It changes nothing for
+``@pytest.mark.vcr`` tests that do not opt in: pytest-recording's own
+``vcr_config`` (and any conftest's) is left alone, so cassettes of other APIs
+keep their format, matching and content.
 
 Fixtures:
-    ``vcr_config`` (module scope): the options every ``@pytest.mark.vcr``
-        test gets from pytest-recording; see
+    ``openrouter_vcr_config`` (module scope): the vcrpy options for
+        OpenRouter cassettes; see
         `langchain_openrouter_free.testing.cassettes.build_vcr_config`. Only
         ``content-type``, ``accept`` and rate-limit headers are recorded,
         key-like text and account ids in bodies are redacted, requests match
@@ -16,13 +19,29 @@ Fixtures:
         files are gzipped YAML (``*.yaml.gz``, langchain-tests' layout),
         ``record_mode`` is not set (pytest-recording's default, ``none``,
         never touches the network; ``--record-mode=once`` records), and
-        failed attempts (status >= 400) are not recorded. Cassettes live in
-        pytest-recording's ``vcr_cassette_dir``: ``cassettes/<module name>/``
-        next to the test module. Override either fixture in a conftest, e.g.
-        ``def vcr_config(vcr_config): return {**vcr_config, ...}``.
+        failed attempts (status >= 400, or an error inside a 200) are not
+        recorded. Cassettes live in pytest-recording's ``vcr_cassette_dir``.
+        Opt in with one line in a ``conftest.py``::
+
+            from langchain_openrouter_free.testing.pytest_plugin import (
+                openrouter_vcr_config as vcr_config,
+            )
+
+        or with a fixture that can also extend it::
+
+            @pytest.fixture(scope="module")
+            def vcr_config(openrouter_vcr_config):
+                return openrouter_vcr_config
+
     ``fake_openrouter``: a running
         `langchain_openrouter_free.testing.FakeOpenRouter`; tests using it
         may connect to 127.0.0.1 even under ``--disable-socket``.
+
+pytest-recording hook:
+    ``pytest_recording_configure`` registers the ``yaml.gz`` serializer and
+    persister only on the VCR of a test whose config uses that serializer,
+    and the ``openrouter_json_body`` matcher (inert unless a config names it
+    in ``match_on``). Other tests keep pytest-recording's persister.
 
 Recording failed attempts:
     ``@pytest.mark.openrouter_record_errors`` on a test, ``--openrouter-record-errors``,
@@ -31,15 +50,15 @@ Recording failed attempts:
     error replays it whatever the setting.
 
 Secret check:
-    Every cassette written during the session is scanned for key-like text
-    at the end; a finding is reported and fails the run.
+    Every ``yaml.gz`` cassette written during the session is scanned for
+    key-like text and account ids at the end; a finding is reported and fails
+    the run. Other cassettes are not scanned.
 """
 
 from __future__ import annotations
 
 import os
 import time
-import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -53,7 +72,8 @@ if TYPE_CHECKING:
 __all__ = [
     "RECORD_ERRORS_ENV",
     "RECORD_ERRORS_MARKER",
-    "fixtures_plugin",
+    "fake_openrouter",
+    "openrouter_vcr_config",
 ]
 
 RECORD_ERRORS_MARKER: Final = "openrouter_record_errors"
@@ -64,6 +84,7 @@ _RECORD_ERRORS_INI: Final = "openrouter_record_errors"
 _TRUE_WORDS: Final = frozenset({"1", "true", "yes", "on"})
 _LOOPBACK: Final = ["127.0.0.1"]
 _SOCKET_MARKERS: Final = ("allow_hosts", "enable_socket", "disable_socket")
+_SCANNED_SUFFIX: Final = ".yaml.gz"
 
 
 class _SessionState:
@@ -90,28 +111,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--openrouter-record-errors",
         action="store_true",
         default=False,
-        help="Record failed responses (status >= 400) in cassettes too.",
+        help="Record failed attempts (status >= 400, errors in a 200) in cassettes.",
     )
     parser.addini(
         _RECORD_ERRORS_INI,
         type="bool",
         default=False,
-        help="Record failed responses (status >= 400) in cassettes too.",
+        help="Record failed attempts (status >= 400, errors in a 200) in cassettes.",
     )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the marker, the run state and the fixtures.
-
-    The fixtures are registered here, after every entry-point plugin, so our
-    ``vcr_config`` takes precedence over pytest-recording's empty default
-    whatever order the plugins were installed in (conftest fixtures still
-    override it).
-    """
+    """Register the marker and the run state."""
     config.addinivalue_line(
         "markers",
-        f"{RECORD_ERRORS_MARKER}: record failed responses (status >= 400) "
-        "in this test's cassette (langchain-openrouter-free).",
+        f"{RECORD_ERRORS_MARKER}: record failed attempts (status >= 400, "
+        "errors in a 200) in this test's cassette (langchain-openrouter-free).",
     )
     env = os.environ.get(RECORD_ERRORS_ENV, "").strip().lower()
     record_errors = (
@@ -120,20 +135,32 @@ def pytest_configure(config: pytest.Config) -> None:
         or env in _TRUE_WORDS
     )
     config.stash[_STATE] = _SessionState(record_errors=record_errors)
-    if not config.pluginmanager.has_plugin("openrouter_free_fixtures"):
-        config.pluginmanager.register(fixtures_plugin(), "openrouter_free_fixtures")
 
 
 @pytest.hookimpl(optionalhook=True, tryfirst=True)
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:  # noqa: ARG001
-    """Register our serializer, persister and matcher on each cassette's VCR.
+    """Register our serializer and persister where a test's config uses them.
+
+    Only a VCR whose cassettes get the ``.yaml.gz`` suffix (its config's
+    ``serializer`` is ``yaml.gz``) gets the ``yaml.gz`` serializer and
+    persister; every other test keeps pytest-recording's persister and
+    files untouched. The ``openrouter_json_body`` matcher is registered
+    everywhere: it is inert unless a config names it in ``match_on``.
 
     ``tryfirst``: a conftest's own ``pytest_recording_configure`` runs after
     this one and may replace what it registers.
     """
-    from langchain_openrouter_free.testing.cassettes import register  # noqa: PLC0415
+    from langchain_openrouter_free.testing.cassettes import (  # noqa: PLC0415
+        MATCHER_NAME,
+        json_body_matcher,
+        register,
+        uses_yaml_gz,
+    )
 
-    register(vcr)
+    if uses_yaml_gz(vcr):
+        register(vcr)
+    else:
+        vcr.register_matcher(MATCHER_NAME, json_body_matcher)
 
 
 def pytest_collection_modifyitems(
@@ -181,8 +208,20 @@ def _default_cassette_dir(request: pytest.FixtureRequest) -> str:
         return str(module.parent / "cassettes" / module.stem)
 
 
-def _vcr_config(request: pytest.FixtureRequest) -> dict[str, Any]:
-    """The vcrpy options for ``@pytest.mark.vcr`` tests (see the module doc)."""
+@pytest.fixture(scope="module")
+def openrouter_vcr_config(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The vcrpy options for OpenRouter cassettes (see the module doc).
+
+    Not used unless a conftest makes it the ``vcr_config``::
+
+        from langchain_openrouter_free.testing.pytest_plugin import (
+            openrouter_vcr_config as vcr_config,
+        )
+
+    Returns:
+        `build_vcr_config` with the run's error switch and pytest-recording's
+        ``vcr_cassette_dir``.
+    """
     from langchain_openrouter_free.testing.cassettes import (  # noqa: PLC0415
         build_vcr_config,
     )
@@ -194,15 +233,16 @@ def _vcr_config(request: pytest.FixtureRequest) -> dict[str, Any]:
     )
 
 
-def _cassette_guard(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Apply the per-test error switch; remember the test's cassette."""
+@pytest.fixture(autouse=True, name="_openrouter_free_cassette_guard")
+def openrouter_free_cassette_guard(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Apply the per-test error switch; remember the test's ``yaml.gz`` cassette."""
     state = request.config.stash[_STATE]
     marker = request.node.get_closest_marker(RECORD_ERRORS_MARKER)
     state.record_errors_in_test = marker is not None
     if "vcr" in request.fixturenames:
         cassette = request.getfixturevalue("vcr")
         path = getattr(cassette, "_path", None)
-        if path:
+        if path and str(path).endswith(_SCANNED_SUFFIX):
             state.cassettes.add(Path(path))
     try:
         yield
@@ -210,35 +250,17 @@ def _cassette_guard(request: pytest.FixtureRequest) -> Iterator[None]:
         state.record_errors_in_test = False
 
 
-def _fake_openrouter() -> Iterator[FakeOpenRouter]:
+@pytest.fixture
+def fake_openrouter() -> Iterator[FakeOpenRouter]:
     """A running FakeOpenRouter (default settings), stopped afterwards.
 
     Script it in the test with ``add_replies`` or ``responder``.
+
+    Yields:
+        The running emulator.
     """
     from langchain_openrouter_free.testing import (  # noqa: PLC0415
         fake_openrouter_fixture,
     )
 
     yield from fake_openrouter_fixture()
-
-
-def fixtures_plugin() -> types.ModuleType:
-    """The plugin's fixtures, as a module to register with pytest.
-
-    They are not module-level fixtures of this plugin, so that registering
-    them from ``pytest_configure`` (after every entry-point plugin) decides
-    the precedence over pytest-recording's ``vcr_config``.
-
-    Returns:
-        A module holding ``vcr_config``, ``fake_openrouter`` and an autouse
-        guard.
-    """
-    holder = types.ModuleType(f"{__name__}.fixtures")
-    holder.__dict__.update(
-        vcr_config=pytest.fixture(scope="module", name="vcr_config")(_vcr_config),
-        fake_openrouter=pytest.fixture(name="fake_openrouter")(_fake_openrouter),
-        openrouter_free_cassette_guard=pytest.fixture(
-            autouse=True, name="_openrouter_free_cassette_guard"
-        )(_cassette_guard),
-    )
-    return holder

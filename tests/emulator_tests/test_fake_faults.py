@@ -159,7 +159,9 @@ def test_invalid_model_matches_the_recorded_body(
     real = json.loads(
         recording(shared_dir, "open_router_enhanced-27")["response"]["body"]
     )
-    response = _send(scripted, Fault.invalid_model(), model="invalid-model-1")
+    # The 2025 recording predates error.availability (2026-08-19).
+    fault = Fault.invalid_model(availability=False)
+    response = _send(scripted, fault, model="invalid-model-1")
     assert response.status_code == 400
     body = response.json()
     assert body["error"] == real["error"]
@@ -209,7 +211,8 @@ def test_404_faults(
     response = _send(scripted, fault)
     assert response.status_code == 404
     body = response.json()
-    assert body["error"] == {"message": message, "code": 404}
+    legacy = {k: v for k, v in body["error"].items() if k != "availability"}
+    assert legacy == {"message": message, "code": 404}
     assert isinstance(error_from_response(404, body), OpenRouterNotFoundError)
 
 

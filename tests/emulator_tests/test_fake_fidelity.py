@@ -120,7 +120,11 @@ def test_emulator_and_recording_parse_alike(
     ("record_id", "fault", "model"),
     [
         ("ruby_llm-18", Fault.unauthorized(), "x/y:free"),
-        ("open_router_enhanced-27", Fault.invalid_model(), "invalid-model-1"),
+        (
+            "open_router_enhanced-27",
+            Fault.invalid_model(availability=False),  # recorded before 2026-08
+            "invalid-model-1",
+        ),
         (
             "open_router_enhanced-47",
             Fault.upstream_rate_limit(provider_name="Chutes"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +108,44 @@ def test_same_request_twice_differs_only_in_id_and_created(
     for body in (first, second):
         del body["id"], body["created"]
     assert first == second
+
+
+def _ids(*payloads: dict[str, Any]) -> list[tuple[str, int]]:
+    with (
+        FakeOpenRouter() as fake,
+        httpx.Client(base_url=fake.base_url, trust_env=False) as http,
+    ):
+        bodies = [http.post("/chat/completions", json=p).json() for p in payloads]
+    return [(b["id"], b["created"]) for b in bodies]
+
+
+def test_ids_come_from_the_request_not_from_the_order_of_requests() -> None:
+    """A re-record of a subset, or in another order, reproduces the same ids."""
+    one, two = chat("one"), chat("two")
+
+    forward = _ids(one, two, one)
+    backward = _ids(two, one, one)
+
+    assert forward[0] == backward[1], "same request, first time: same id"
+    assert forward[1] == backward[0]
+    assert forward[2] == backward[2], "the repeat of a request gets its own id"
+    assert len({i for i, _ in forward}) == 3
+    gen_id, created = forward[0]
+    assert re.fullmatch(rf"gen-{created}-[0-9A-Za-z]{{20}}", gen_id)
+    assert 1_790_000_000 <= created < 1_800_000_000
+
+
+def test_ids_ignore_key_order_and_random_uuids() -> None:
+    a = chat("x", tools=[WEATHER_TOOL])
+    a["messages"].append({"role": "user", "content": str(uuid.uuid4())})
+    b = dict(reversed(list(a.items())))
+    b["messages"] = [
+        *a["messages"][:-1],
+        {"role": "user", "content": str(uuid.uuid4())},
+    ]
+
+    assert _ids(a)[0] == _ids(b)[0]
+    assert _ids(a)[0] != _ids(chat("y", tools=[WEATHER_TOOL]))[0]
 
 
 def test_echo_uses_the_last_user_message_and_text_parts(client: httpx.Client) -> None:

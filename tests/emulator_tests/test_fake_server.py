@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import socket
 import sys
+import wave
 
 import httpx
 import pytest
@@ -111,6 +113,33 @@ def test_unknown_paths_and_methods_get_404_json(client: httpx.Client) -> None:
     ):
         assert response.status_code == 404
         assert response.json() == {"error": {"message": "Not Found", "code": 404}}
+
+
+def test_stand_in_assets_for_recording_offline(
+    fake: FakeOpenRouter, client: httpx.Client
+) -> None:
+    root = f"http://127.0.0.1:{fake.port}"
+    png = client.get(f"{root}/langchain-ai/docs/abc/src/images/diagram.png")
+    pdf = client.get(f"{root}/WAI/ER/tests/dummy.pdf")
+    wav = client.get(f"{root}/wikipedia/commons/6/6a/Bird.wav")
+
+    assert png.headers["content-type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert png.content[12:16] == b"IHDR"
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-1.4")
+    assert pdf.content.endswith(b"%%EOF\n")
+    startxref = int(pdf.content.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    assert pdf.content[startxref:].startswith(b"xref\n"), "xref offset is right"
+    assert wav.headers["content-type"] == "audio/wav"
+    with wave.open(io.BytesIO(wav.content)) as audio:
+        assert (audio.getnchannels(), audio.getframerate()) == (1, 8000)
+        assert audio.getnframes() == 2000
+    again = client.get(f"{root}/elsewhere/other-name.png")
+    assert again.content == png.content, "the same bytes on every request"
+    assert client.get(f"{root}/a/file.jpg").status_code == 404
+    assert client.get(f"{root}/api/v1/x.png").status_code == 404
+    assert fake.count(method="GET") == 6
 
 
 def test_bad_chat_bodies_get_400(client: httpx.Client) -> None:

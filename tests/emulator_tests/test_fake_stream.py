@@ -163,7 +163,22 @@ def test_keepalive_connection_is_reused_across_requests(
     client: httpx.Client, fake: FakeOpenRouter
 ) -> None:
     for text in ("a", "b", "c"):
-        _, _, events = _stream(client, chat(text))
+        response, _, events = _stream(client, chat(text))
         assert events[-1] == "[DONE]"
-        client.post("/chat/completions", json=chat(text))
+        assert response.headers["connection"] == "keep-alive"
+        json_answer = client.post("/chat/completions", json=chat(text))
+        assert json_answer.headers["connection"] == "keep-alive"
     assert fake.count("/chat/completions") == 6
+    # Six requests, streamed and not, over the one TCP connection httpx keeps.
+    assert fake.connections_accepted == 1
+
+
+def test_a_client_that_asks_to_close_gets_a_new_connection_each_time(
+    fake: FakeOpenRouter,
+) -> None:
+    headers = {"Connection": "close"}
+    with httpx.Client(base_url=fake.base_url, trust_env=False) as http:
+        for text in ("a", "b"):
+            response = http.post("/chat/completions", json=chat(text), headers=headers)
+            assert response.headers["connection"] == "close"
+    assert fake.connections_accepted == 2

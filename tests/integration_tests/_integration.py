@@ -19,7 +19,10 @@ from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_openrouter_free.testing import FakeReply, Fault
 
 FREE_MODEL = "meta-llama/llama-3.3-70b-instruct:free"
-"""The concrete free model the suites record with (text only, tools)."""
+"""The concrete free model the project's own tests record with (text, tools)."""
+VISION_MODEL = "mistralai/mistral-small-3.1-24b-instruct:free"
+"""A free model that takes text and images, with tools and structured outputs
+(registry snapshot): the standard suite and the multimodal tests record with it."""
 OVERRIDE_MODEL = "qwen/qwen3-next-80b-a3b-instruct:free"
 """A second free model, for the standard model-override tests."""
 REASONING_MODEL = "deepseek/deepseek-r1-0528:free"
@@ -69,9 +72,13 @@ PROMPT_SERVER_ERROR_THEN_OK = "Say hi. (Scripted: a 502 first, then an answer.)"
 PROMPT_MID_STREAM_ERROR = "Tell a story. (Scripted: the provider fails mid-stream.)"
 PROMPT_ERROR_IN_200 = "Say hi. (Scripted: HTTP 200 with an error body.)"
 
+RECORDED_RESET_AT = 1_790_812_800.0
+"""A fixed ``X-RateLimit-Reset`` (2026-10-01 00:00 UTC) for the scripted 429s,
+so that re-recording reproduces the same cassette bytes."""
+
 SCRIPTED: dict[str, tuple[FakeReply | Fault, ...]] = {
-    PROMPT_PER_MINUTE_LIMIT: (Fault.rate_limit_per_minute(),),
-    PROMPT_DAILY_CAP: (Fault.daily_cap(),),
+    PROMPT_PER_MINUTE_LIMIT: (Fault.rate_limit_per_minute(reset_at=RECORDED_RESET_AT),),
+    PROMPT_DAILY_CAP: (Fault.daily_cap(reset_at=RECORDED_RESET_AT),),
     PROMPT_TOOLS_UNSUPPORTED: (Fault.tools_unsupported(),),
     PROMPT_SERVER_ERROR_THEN_OK: (
         Fault.server_error(502),

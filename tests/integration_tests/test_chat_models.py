@@ -3,12 +3,14 @@
 Each test has a cassette in ``cassettes/integration/test_chat_models/``,
 recorded by ``scripts/record_cassettes.py`` against FakeOpenRouter. Tests
 marked ``scripted`` ask for a failure the emulator is scripted to produce
-(``_integration.SCRIPTED``); the error ones also carry
-``openrouter_record_errors``, since failed attempts are not recorded by default.
+(``_integration.SCRIPTED``); they also carry ``openrouter_record_errors``,
+since failed attempts (error statuses, and errors inside a 200 body or
+stream) are not recorded by default.
 """
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from _integration import (
     FREE_MODEL,
@@ -195,10 +197,15 @@ def test_per_minute_rate_limit_is_a_typed_error() -> None:
 
 @pytest.mark.scripted
 @pytest.mark.openrouter_record_errors
+@pytest.mark.vcr(allow_playback_repeats=False)
 def test_daily_cap_is_not_retryable() -> None:
-    with pytest.raises(OpenRouterRateLimitError) as caught:
-        _model().invoke(PROMPT_DAILY_CAP)
+    sent: list[httpx.Request] = []
+    client = httpx.Client(event_hooks={"request": [sent.append]})
 
+    with pytest.raises(OpenRouterRateLimitError) as caught:
+        _model(http_client=client).invoke(PROMPT_DAILY_CAP)  # default retries on
+
+    assert len(sent) == 1, "the daily cap must not be retried"
     assert caught.value.kind is RateLimitKind.DAILY
     assert caught.value.is_retryable is False
     assert caught.value.limit == 50
@@ -226,6 +233,7 @@ def test_server_error_is_retried_once() -> None:
 
 
 @pytest.mark.scripted
+@pytest.mark.openrouter_record_errors
 def test_mid_stream_error_keeps_the_partial_text() -> None:
     chunks: list[AIMessageChunk] = []
     stream = _model().stream(PROMPT_MID_STREAM_ERROR)
@@ -240,6 +248,7 @@ def test_mid_stream_error_keeps_the_partial_text() -> None:
 
 
 @pytest.mark.scripted
+@pytest.mark.openrouter_record_errors
 def test_error_inside_a_200_body_is_raised() -> None:
     with pytest.raises(OpenRouterAPIError) as caught:
         _model(max_retries=0).invoke(PROMPT_ERROR_IN_200)

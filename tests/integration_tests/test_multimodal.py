@@ -1,11 +1,10 @@
 """Image and PDF inputs end to end, replayed from recorded cassettes.
 
-The standard suite's multimodal tests download their assets from the internet
-at run time, which cannot be recorded here, and its recorded model is text
-only. These tests send assets generated in code to a free vision model instead
-and check both the answer and the exact wire parts that were sent. (No free
-model takes audio input; audio conversion is covered in
-``tests/unit_tests/test_messages.py``.)
+The standard suite (``test_standard.py``) sends its own image, PDF and audio
+inputs, but checks only that the call succeeds. These tests send assets
+generated in code to a free vision model and check both the answer and the
+exact wire parts that were sent. (No free model takes audio input; audio
+conversion is covered in ``tests/unit_tests/test_messages_multimodal.py``.)
 """
 
 from __future__ import annotations
@@ -19,15 +18,12 @@ from typing import Any
 
 import httpx
 import pytest
-from _integration import model_params
+from _integration import VISION_MODEL, model_params
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from langchain_openrouter_free import ChatOpenRouterFree
 
 pytestmark = pytest.mark.vcr
-
-VISION_MODEL = "mistralai/mistral-small-3.1-24b-instruct:free"
-"""A free model whose registry entry takes text and image input."""
 
 
 def _png(width: int = 4, height: int = 4) -> bytes:

@@ -2,7 +2,8 @@
 
 The first test scans every committed cassette under ``<repo>/cassettes/``.
 vcrpy round trips go through ``httpx.MockTransport`` (vcrpy patches it like any
-transport), so no socket is opened; the plugin is exercised with ``pytester``.
+transport), so no socket is opened. The plugin itself is exercised with
+``pytester`` in ``tests/emulator_tests/test_pytest_plugin.py``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from vcr.persisters.filesystem import CassetteNotFoundError
 from vcr.request import Request
 
 from langchain_openrouter_free import ChatOpenRouterFree
+from langchain_openrouter_free.errors import OpenRouterError
 from langchain_openrouter_free.testing import FakeOpenRouter, FakeReply
 from langchain_openrouter_free.testing.cassettes import (
     RequestScrubber,
@@ -31,6 +33,8 @@ from langchain_openrouter_free.testing.cassettes import (
     YamlGzSerializer,
     assert_no_secrets,
     build_vcr_config,
+    find_secrets,
+    is_failed_attempt,
     iter_cassette_files,
     json_body_matcher,
     load_cassette_data,
@@ -40,8 +44,6 @@ from langchain_openrouter_free.testing.cassettes import (
     register,
     scan_cassette_for_secrets,
 )
-
-pytest_plugins = ["pytester"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FAKE_KEY = "sk-or-v1-" + "0123456789abcdef" * 4
@@ -147,11 +149,14 @@ def _json_response(status: int, body: Any, **headers: str) -> httpx.Response:
 
 
 def test_no_committed_cassette_contains_key_like_text() -> None:
-    files = list(iter_cassette_files([REPO_ROOT / "cassettes"]))
-    integration = [f for f in files if "integration" in f.parts]
+    ours = list(iter_cassette_files([REPO_ROOT / "cassettes" / "integration"]))
+    third_party = list(iter_cassette_files([REPO_ROOT / "cassettes" / "recorded"]))
 
-    assert len(integration) >= 50, "the project's cassettes are missing"
-    assert_no_secrets(files)
+    assert len(ours) >= 50, "the project's cassettes are missing"
+    assert len(third_party) >= 400, "cassettes/recorded is missing"
+    assert_no_secrets(ours)  # keys and account ids
+    # Third-party recordings keep their account ids on purpose (SOURCES.md).
+    assert_no_secrets(third_party, account_ids=False)
 
 
 def test_committed_integration_cassettes_keep_only_safe_headers() -> None:
@@ -251,6 +256,28 @@ def test_scan_reads_gzipped_bodies_plain_yaml_and_json(tmp_path: Path) -> None:
     assert all(scan_cassette_for_secrets(f) for f in files)
 
 
+@pytest.mark.parametrize(
+    "account_id",
+    ["user_2tsSIuSAxDMYKP7X6YbWZaK19xm", "org_2tsSIuSAxDMYKP7X6YbWZaK19xm"],
+)
+def test_scan_reports_account_ids_unless_told_not_to(
+    tmp_path: Path, account_id: str
+) -> None:
+    body = json.dumps({"data": {"owner": account_id}}).encode()
+    cassette = _write_cassette(
+        tmp_path / "c.yaml.gz", requests=[], responses=[_response(200, body)]
+    )
+
+    findings = scan_cassette_for_secrets(cassette)
+
+    assert [f.split(": ")[-1].split(" ")[0:2] for f in findings] == [["account", "id"]]
+    assert account_id not in " ".join(findings)
+    assert scan_cassette_for_secrets(cassette, account_ids=False) == []
+    assert main([str(cassette)]) == 1
+    assert main(["--keys-only", str(cassette)]) == 0
+    assert account_id not in redact_text(f"owner {account_id}.")
+
+
 def test_undecodable_cassette_is_a_finding(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml.gz"
     broken.write_bytes(b"not gzip")
@@ -313,6 +340,106 @@ def test_response_scrubber_keeps_content_type_and_rate_limit_headers() -> None:
     assert scrubbed is not None
     assert set(scrubbed["headers"]) == {"Content-Type", "X-RateLimit-Reset"}
     assert scrubbed["body"]["string"] == b'{"ok": true, "user_id": "REDACTED"}'
+
+
+KEY_BODY = {
+    "data": {
+        "label": "sk-or-v1-abc...",
+        "creator_user_id": "user_2tsSIuSAxDMYKP7X6YbWZaK19xm",
+        "workspace_id": "ws_01J8ZQ4K7Y3V9T2M5N6P8R0S1A",
+        "organization_id": "org_2tsSIuSAxDMYKP7X6YbWZaK19xm",
+        "app_id": 123,
+        "team_ref_id": "t_77",
+        "tool_call_id": "call_0",
+        "generation_id": "gen-1",
+        "hugging_face_id": None,
+        "free_model_daily_requests": {"used": 1, "limit": 50, "remaining": 49},
+    }
+}
+
+
+def test_key_responses_lose_every_account_id() -> None:
+    """/key (and /auth/key, /credits, /generation) bodies: every *_id is blanked."""
+    raw = json.dumps(KEY_BODY).encode()
+
+    scrubbed = ResponseScrubber()(_response(200, raw, **{"content-type": "x"}))
+
+    assert scrubbed is not None
+    data = json.loads(scrubbed["body"]["string"])["data"]
+    for key in ("creator_user_id", "workspace_id", "organization_id", "team_ref_id"):
+        assert data[key] == "REDACTED", key
+    assert data["tool_call_id"] == "call_0"
+    assert data["generation_id"] == "gen-1"
+    assert data["app_id"] == 123, "only string values are blanked"
+    assert data["free_model_daily_requests"]["remaining"] == 49
+    assert find_secrets(scrubbed["body"]["string"].decode()) == []
+
+
+def test_account_id_keys_are_blanked_in_any_body() -> None:
+    text = json.dumps(
+        {
+            "error": {"message": "x"},
+            "user_id": "anything",
+            "workspace_id": "ws_1",
+            "meta": {"organization_id": "o", "app_id": "a", "org_id": "o2"},
+            "id": "gen-1",
+            "tool_call_id": "call_1",
+        }
+    )
+
+    redacted = json.loads(redact_text(text))
+
+    assert redacted["user_id"] == redacted["workspace_id"] == "REDACTED"
+    assert set(redacted["meta"].values()) == {"REDACTED"}
+    assert redacted["id"] == "gen-1"
+    assert redacted["tool_call_id"] == "call_1"
+
+
+@pytest.mark.parametrize(
+    ("body", "failed"),
+    [
+        (
+            b'{"error":{"code":502,"message":"Provider returned error"},"user_id":"u"}',
+            True,
+        ),
+        (b'\n         \n{"error":{"code":429,"message":"x"}}', True),
+        (
+            b'{"id":"g","choices":[{"finish_reason":"error","error":{"code":502}}]}',
+            True,
+        ),
+        (json.dumps(COMPLETION).encode(), False),
+        (
+            b'{"id":"g","choices":[{"message":{"content":"the word \\"error\\""}}]}',
+            False,
+        ),
+        (
+            (
+                b'data: {"id":"g","choices":[{"delta":{"content":"Once"}}]}\n\n'
+                b'data: {"id":"g","error":{"code":502,"message":"x"},"choices":[]}\n\n'
+                b"data: [DONE]\n\n"
+            ),
+            True,
+        ),
+        (SSE_BODY, False),
+        (b": OPENROUTER PROCESSING\n\ndata: [DONE]\n\n", False),
+    ],
+    ids=[
+        "error-body",
+        "error-body-after-keepalive",
+        "choice-error",
+        "completion",
+        "completion-mentioning-error",
+        "sse-error-event",
+        "sse-ok",
+        "sse-empty",
+    ],
+)
+def test_errors_inside_a_200_are_failed_attempts(body: bytes, failed: bool) -> None:
+    response = _response(200, body, **{"content-type": "application/json"})
+
+    assert is_failed_attempt(response) is failed
+    assert (ResponseScrubber()(copy.deepcopy(response)) is None) is failed
+    assert ResponseScrubber(record_errors=True)(copy.deepcopy(response)) is not None
 
 
 def test_failed_responses_are_dropped_unless_asked() -> None:
@@ -515,6 +642,57 @@ def test_failed_attempts_are_not_recorded_by_default(tmp_path: Path) -> None:
         assert statuses == expected
 
 
+SSE_ERROR_BODY = (
+    b'data: {"id":"g","model":"m","error":{"code":502,"message":'
+    b'"Provider returned error"},"choices":[{"index":0,"delta":'
+    b'{"content":""},"finish_reason":"error"}]}\n\ndata: [DONE]\n\n'
+)
+
+
+def test_an_error_in_a_200_then_a_retry_records_only_the_answer(
+    tmp_path: Path,
+) -> None:
+    """The userproj4 case: a recorded 200 error body would replay forever."""
+    path = tmp_path / "retry.yaml.gz"
+    failed = _json_response(200, {"error": {"code": 502, "message": "Provider x"}})
+    server = _Server(failed, _json_response(200, COMPLETION))
+
+    config = build_vcr_config()
+    with _recorder().use_cassette(str(path), record_mode="once", **config):
+        assert server.model(max_retries=2).invoke("hi").text == "Hello there"
+    assert len(server.requests) == 2, "the client retried the error"
+
+    data = load_cassette_data(path.read_bytes())
+    assert len(data["responses"]) == 1
+    assert b"error" not in data["responses"][0]["body"]["string"]
+    with _recorder().use_cassette(str(path), record_mode="none", **config):
+        assert _offline_model().invoke("hi").text == "Hello there"
+
+
+def test_a_stream_that_fails_is_not_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "stream.yaml.gz"
+    failed = httpx.Response(
+        200, content=SSE_ERROR_BODY, headers={"content-type": "text/event-stream"}
+    )
+    answer = httpx.Response(
+        200, content=SSE_BODY, headers={"content-type": "text/event-stream"}
+    )
+    config = build_vcr_config()
+
+    with (
+        _recorder().use_cassette(str(path), record_mode="once", **config),
+        pytest.raises(OpenRouterError, match="Provider returned error"),
+    ):
+        list(_Server(failed).model().stream("hi"))
+    assert not path.exists(), "the failed stream was recorded"
+
+    with _recorder().use_cassette(str(path), record_mode="once", **config):
+        live = "".join(c.text for c in _Server(answer).model().stream("hi"))
+    with _recorder().use_cassette(str(path), record_mode="none", **config):
+        assert "".join(c.text for c in _offline_model().stream("hi")) == live
+    assert live == "Hi you"
+
+
 def test_a_recorded_error_replays_even_when_errors_are_not_recorded(
     tmp_path: Path,
 ) -> None:
@@ -547,138 +725,3 @@ def test_fake_openrouter_fixture_is_reachable_under_disable_socket(
     assert fake_openrouter.count() == 1
     assert request.node.get_closest_marker("allow_hosts").args[0] == ["127.0.0.1"]
     model.close()
-
-
-# ---------------------------------------------------------------- the plugin
-
-
-_INI = """
-[pytest]
-asyncio_default_fixture_loop_scope = function
-filterwarnings = error
-"""
-
-_PROBE = """
-import json, pytest
-
-def test_probe(vcr_config, request):
-    print("CONFIG", json.dumps({
-        "keys": sorted(vcr_config),
-        "dir": vcr_config["cassette_library_dir"],
-        "errors": vcr_config["before_record_response"].records_errors(),
-    }))
-
-@pytest.mark.openrouter_record_errors
-def test_marked(vcr_config):
-    assert vcr_config["before_record_response"].records_errors()
-"""
-
-
-def _probe(result: pytest.RunResult) -> dict[str, Any]:
-    line = next(x for x in result.outlines if "CONFIG " in x)
-    return json.loads(line.split("CONFIG ", 1)[1])
-
-
-def test_plugin_provides_vcr_config_and_error_switches(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    pytester.makeini(_INI)
-    pytester.makepyfile(test_probe=_PROBE)
-
-    result = pytester.runpytest_inprocess("-s")
-    result.assert_outcomes(passed=2)
-    probe = _probe(result)
-    assert "record_mode" not in probe["keys"]
-    assert {"match_on", "serializer", "before_record_request"} <= set(probe["keys"])
-    assert probe["dir"] == str(pytester.path / "cassettes" / "test_probe")
-    assert probe["errors"] is False
-
-    assert _probe(pytester.runpytest_inprocess("-s", "--openrouter-record-errors"))[
-        "errors"
-    ]
-    monkeypatch.setenv("OPENROUTER_RECORD_ERRORS", "1")
-    assert _probe(pytester.runpytest_inprocess("-s"))["errors"]
-
-
-def test_plugin_works_without_pytest_recording(pytester: pytest.Pytester) -> None:
-    pytester.makeini(_INI)
-    pytester.makepyfile(test_probe=_PROBE)
-
-    result = pytester.runpytest_inprocess("-s", "-p", "no:recording")
-
-    result.assert_outcomes(passed=2)
-    assert _probe(result)["dir"] == str(pytester.path / "cassettes" / "test_probe")
-
-
-def test_conftest_can_extend_the_plugin_config(pytester: pytest.Pytester) -> None:
-    pytester.makeini(_INI)
-    pytester.makeconftest(
-        """
-import pytest
-
-@pytest.fixture(scope="module")
-def vcr_config(vcr_config):
-    return {**vcr_config, "cassette_library_dir": "elsewhere"}
-"""
-    )
-    pytester.makepyfile(test_probe=_PROBE)
-
-    result = pytester.runpytest_inprocess("-s")
-
-    result.assert_outcomes(passed=2)
-    assert _probe(result)["dir"] == "elsewhere"
-
-
-_RECORDING_TEST = """
-import httpx, pytest
-from langchain_openrouter_free import ChatOpenRouterFree
-
-pytestmark = pytest.mark.vcr
-KEY = "sk-or-v1-" + "ab" * 32
-
-def answer(request):
-    body = b'{"id":"g","model":"m:free","choices":[{"index":0,"finish_reason":"stop",'
-    body += b'"message":{"role":"assistant","content":"hello"}}]}'
-    return httpx.Response(200, content=body, headers={"content-type": "application/json"})
-
-def test_chat():
-    client = httpx.Client(transport=httpx.MockTransport(answer))
-    model = ChatOpenRouterFree(model="m:free", api_key=KEY, http_client=client)
-    assert model.invoke("hi").text == "hello"
-"""
-
-
-def test_plugin_records_yaml_gz_and_replays_it(pytester: pytest.Pytester) -> None:
-    pytester.makeini(_INI)
-    pytester.makepyfile(test_rec=_RECORDING_TEST)
-
-    pytester.runpytest_inprocess("--record-mode=once").assert_outcomes(passed=1)
-    cassette = pytester.path / "cassettes" / "test_rec" / "test_chat.yaml.gz"
-    assert cassette.is_file()
-    assert scan_cassette_for_secrets(cassette) == []
-
-    pytester.runpytest_inprocess().assert_outcomes(passed=1)  # record mode none
-    cassette.unlink()
-    pytester.runpytest_inprocess().assert_outcomes(failed=1)  # and never records
-
-
-def test_plugin_fails_a_run_that_recorded_a_key(pytester: pytest.Pytester) -> None:
-    pytester.makeini(_INI)
-    pytester.makeconftest(
-        """
-import pytest
-
-@pytest.fixture(scope="module")
-def vcr_config(vcr_config):
-    return {**vcr_config, "before_record_request": lambda request: request}
-"""
-    )
-    pytester.makepyfile(test_rec=_RECORDING_TEST)
-
-    result = pytester.runpytest_inprocess("--record-mode=once")
-
-    result.assert_outcomes(passed=1)
-    assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines(
-        ["*key-like text in recorded cassettes*", "*authorization*OpenRouter key*"]
-    )
