@@ -480,7 +480,30 @@ def _data_url(block: Part, data: str) -> str:
     return f"data:{_mime_type(block)};base64,{data}"
 
 
+def _anthropic_image(source: Part) -> Part:
+    """An Anthropic ``{"type": "image", "source": {...}}`` block as an image part."""
+    if source.get("type") == "base64" and isinstance(source.get("data"), str):
+        media_type = source.get("media_type")
+        if not isinstance(media_type, str) or not media_type:
+            msg = "Anthropic image source of type 'base64' needs a 'media_type'."
+            raise ValueError(msg)
+        url = f"data:{media_type};base64,{source['data']}"
+    elif source.get("type") == "url" and isinstance(source.get("url"), str):
+        url = source["url"]
+    else:
+        msg = (
+            "Anthropic image source must be {'type': 'base64', 'media_type', "
+            "'data'} or {'type': 'url', 'url'}; "
+            f"got keys {sorted(source)}."
+        )
+        raise ValueError(msg)
+    return {"type": "image_url", "image_url": {"url": url}}
+
+
 def _image_block(block: Part) -> Part:
+    source = block.get("source")
+    if isinstance(source, dict):
+        return _anthropic_image(source)
     _require_data(block)
     url, data = _url(block), _base64_data(block)
     if url is not None:

@@ -30,7 +30,6 @@ from typing import Any
 
 import pytest
 from _integration import OVERRIDE_MODEL, REASONING_MODEL, VISION_MODEL, model_params
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 
@@ -139,19 +138,6 @@ class TestChatOpenRouterFreeIntegration(ChatModelIntegrationTests):
     def model_override_value(self) -> str:
         """Another free model; the answer reports the model it came from."""
         return OVERRIDE_MODEL
-
-    @pytest.mark.xfail(
-        reason=(
-            "With supports_image_inputs, the suite adds an Anthropic-format image "
-            "block ({'type': 'image', 'source': {'type': 'base64', ...}}), which "
-            "the package does not convert: _messages raises ValueError before "
-            "sending. Its Anthropic tool_use / tool_result blocks are converted."
-        ),
-        raises=ValueError,
-        strict=True,
-    )
-    def test_anthropic_inputs(self, model: BaseChatModel) -> None:
-        super().test_anthropic_inputs(model)
 
     def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
         model = ChatOpenRouterFree(

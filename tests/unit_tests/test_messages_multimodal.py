@@ -399,3 +399,40 @@ def test_convert_message_errors(
 ) -> None:
     with pytest.raises(error, match=match):
         convert_message(message)
+
+
+@pytest.mark.parametrize(
+    ("source", "url"),
+    [
+        (
+            {"type": "base64", "media_type": "image/png", "data": PNG_B64},
+            f"data:image/png;base64,{PNG_B64}",
+        ),
+        (
+            {"type": "url", "url": "https://example.org/cat.png"},
+            "https://example.org/cat.png",
+        ),
+    ],
+    ids=["base64", "url"],
+)
+def test_anthropic_image_source_becomes_an_image_url_part(
+    source: dict[str, Any], url: str
+) -> None:
+    message = HumanMessage(
+        [{"type": "text", "text": "What is this?"}, {"type": "image", "source": source}]
+    )
+    assert convert_message(message)["content"][1] == {
+        "type": "image_url",
+        "image_url": {"url": url},
+    }
+
+
+@pytest.mark.parametrize(
+    "source",
+    [{"type": "base64", "data": PNG_B64}, {"type": "file", "file_id": "f_1"}],
+    ids=["no-media-type", "file-id"],
+)
+def test_bad_anthropic_image_source_is_named(source: dict[str, Any]) -> None:
+    message = HumanMessage([{"type": "image", "source": source}])
+    with pytest.raises(ValueError, match="Anthropic image source"):
+        convert_message(message)
