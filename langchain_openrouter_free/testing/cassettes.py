@@ -173,30 +173,26 @@ def redact_text(text: str) -> str:
     return ids.sub(rf'\g<1>"{REDACTED}"', text)
 
 
-def _redact_body(body: Any) -> Any:
+def _map_body_text(body: Any, transform: Callable[[str], str]) -> Any:
+    """Apply ``transform`` to a text body (bytes stay bytes; binary is left alone)."""
     if isinstance(body, bytes):
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             return body
-        redacted = redact_text(text)
-        return body if redacted == text else redacted.encode("utf-8")
+        changed = transform(text)
+        return body if changed == text else changed.encode("utf-8")
     if isinstance(body, str):
-        return redact_text(body)
+        return transform(body)
     return body
+
+
+def _redact_body(body: Any) -> Any:
+    return _map_body_text(body, redact_text)
 
 
 def _stable_body(body: Any) -> Any:
-    if isinstance(body, bytes):
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return body
-        stable = replace_uuids(text)
-        return body if stable == text else stable.encode("utf-8")
-    if isinstance(body, str):
-        return replace_uuids(body)
-    return body
+    return _map_body_text(body, replace_uuids)
 
 
 def _normalize_uri(uri: str) -> str:
