@@ -298,20 +298,18 @@ class FreeModelRegistry:
             (reasoning, "supports_reasoning"),
         )
         abilities = [(flag, name) for flag, name in wanted if flag is not None]
-        return [
-            m
-            for m in self._models
-            if all(
-                (
-                    include_retired or m.status == "available",
-                    wanted_author is None or m.author.lower() == wanted_author,
-                    min_context is None or m.context_length >= min_context,
-                    input_modality is None or input_modality in m.input_modalities,
-                    not abilities or m.capabilities_known,
-                    all(getattr(m, name) == flag for flag, name in abilities),
-                )
+
+        def matches(m: FreeModel) -> bool:  # short-circuits: cheapest tests first
+            return (
+                (include_retired or m.status == "available")
+                and (min_context is None or m.context_length >= min_context)
+                and (wanted_author is None or m.author.lower() == wanted_author)
+                and (input_modality is None or input_modality in m.input_modalities)
+                and (not abilities or m.capabilities_known)
+                and all(getattr(m, name) == flag for flag, name in abilities)
             )
-        ]
+
+        return [m for m in self._models if matches(m)]
 
     def diff(
         self, other: FreeModelRegistry, *, include_retired: bool = False
