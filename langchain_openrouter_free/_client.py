@@ -653,14 +653,7 @@ def _stream_broken(
 
 def _describe_cause(exc: Exception, secrets: Sequence[str]) -> str:
     """``"<class>: <text>"`` of an httpx failure, without any secret in it."""
-    return f"{type(exc).__name__}: {_redact(str(exc), secrets)}"
-
-
-def _redact(text: str, secrets: Sequence[str]) -> str:
-    """Replace each of ``secrets`` (longest first), then anything key-shaped."""
-    for secret in secrets:
-        text = text.replace(secret, "[REDACTED]")
-    return errors.redact_secrets(text)
+    return f"{type(exc).__name__}: {errors.redact_secrets(str(exc), secrets)}"
 
 
 def _secret_forms(headers: Mapping[str, str]) -> tuple[str, ...]:

@@ -36,7 +36,6 @@ from langchain_openrouter_free.errors import (
 DEFAULT_BASE_URL: Final = "https://openrouter.ai/api/v1"
 _CACHE_FORMAT: Final = 2
 _FINGERPRINT_SALT: Final = b"langchain-openrouter-free:"
-_REDACTED: Final = "[REDACTED]"
 
 
 class RegistryWarning(UserWarning):
@@ -236,9 +235,8 @@ class ListingFetcher:
 
     def redact(self, text: str) -> str:
         """Remove the exact key, and anything shaped like a key, from ``text``."""
-        if self.api_key is not None and (secret := self.api_key.get_secret_value()):
-            text = text.replace(secret, _REDACTED)
-        return redact_secrets(text)
+        known = [self.api_key.get_secret_value()] if self.api_key is not None else []
+        return redact_secrets(text, known)
 
     def client(self) -> httpx.Client:
         """Return the client to use; the caller closes it unless it was injected."""

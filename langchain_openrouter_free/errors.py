@@ -33,7 +33,7 @@ its redacted text instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Final
@@ -88,15 +88,19 @@ _CONTEXT_OVERFLOW_TEXT: Final = re.compile(
 )
 
 
-def redact_secrets(text: str) -> str:
-    """Replace anything shaped like an OpenRouter key or bearer token.
+def redact_secrets(text: str, known: Iterable[str] = ()) -> str:
+    """Replace known secret values, then anything shaped like a key or token.
 
     Args:
         text: Any text that may end up in a message, log line or repr.
+        known: Exact secret values to remove first (a key of any shape, the
+            headers actually sent), longest first so none is left half-done.
 
     Returns:
-        The text with every key-like run replaced by ``[REDACTED]``.
+        The text with every secret and key-like run replaced by ``[REDACTED]``.
     """
+    for secret in sorted(filter(None, known), key=len, reverse=True):
+        text = text.replace(secret, "[REDACTED]")
     return _KEY_PATTERN.sub("[REDACTED]", text)
 
 

@@ -177,6 +177,6 @@ def test_secret_forms_cover_the_spellings_httpx_uses() -> None:
 def test_redact_replaces_longest_forms_first() -> None:
     forms = _client._secret_forms({"Authorization": "Bearer tok-123456\n"})
     text = "Illegal header value b'Bearer tok-123456\\n' (tok-123456)"
-    assert _client._redact(text, forms) == (
+    assert errors.redact_secrets(text, forms) == (
         "Illegal header value b'[REDACTED]' ([REDACTED])"
     )
