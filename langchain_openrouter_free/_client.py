@@ -51,6 +51,16 @@ _STREAM_HEADERS: Final = {"Accept": "text/event-stream", "Cache-Control": "no-st
 _CREDENTIAL_HEADERS: Final = frozenset({"authorization", "proxy-authorization"})
 _MIN_SECRET_CHARS: Final = 4
 """Shorter header values are not redacted: replacing them would garble text."""
+_DRAIN_MAX_BYTES: Final = 1 << 20
+_DRAIN_MAX_SECONDS: Final = 0.5
+"""How much of a stream's rest is read after the caller is done with it.
+
+A body read to its end leaves the connection in the pool for the next request
+(an unread one is discarded, and the next request opens a new connection and,
+against OpenRouter, a new TLS session). After ``[DONE]`` only the end of the
+body is left; a stream the caller cut short is read on for at most this many
+bytes and seconds (checked between reads) before the connection is dropped.
+"""
 _CLOSING: Final[set[asyncio.Task[None]]] = set()
 """Strong references to scheduled ``aclose`` tasks until they finish."""
 
@@ -307,12 +317,18 @@ class OpenRouterHTTPClient:
         url = self._url(path)
         response = self._with_retry(lambda: self._open_stream_once(url, json))
         events = _iter_data(response, self._secrets)
+        reusable = True
         try:
             yield events
+        except BaseException as exc:
+            reusable = _may_drain(exc)
+            raise
         finally:
             try:
-                events.close()
+                if reusable:
+                    _drain(events, _DrainBudget(response))
             finally:
+                events.close()
                 response.close()
 
     @contextlib.asynccontextmanager
@@ -331,12 +347,18 @@ class OpenRouterHTTPClient:
         url = self._url(path)
         response = await self._awith_retry(lambda: self._aopen_stream_once(url, json))
         events = _aiter_data(response, self._secrets)
+        reusable = True
         try:
             yield events
+        except BaseException as exc:
+            reusable = _may_drain(exc)
+            raise
         finally:
             try:
-                await events.aclose()
+                if reusable:
+                    await _adrain(events, _DrainBudget(response))
             finally:
+                await events.aclose()
                 await response.aclose()
 
     def _open_stream_once(self, url: str, body: Any) -> httpx.Response:
@@ -724,6 +746,46 @@ async def _aiter_data(
     else:
         return
     raise error from None  # outside the handler: no __context__ either
+
+
+def _may_drain(exc: BaseException) -> bool:
+    """Whether the rest of a stream may be read after ``exc`` left the block.
+
+    An error, or the caller closing the stream early (``GeneratorExit``),
+    still leaves time to read on; a cancellation or an interrupt does not.
+    """
+    return isinstance(exc, Exception | GeneratorExit)
+
+
+class _DrainBudget:
+    """The bytes and time a stream's rest may take (`_DRAIN_MAX_BYTES`)."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+        self._bytes = response.num_bytes_downloaded + _DRAIN_MAX_BYTES
+        self._deadline = time.monotonic() + _DRAIN_MAX_SECONDS
+
+    def spent(self) -> bool:
+        return (
+            self._response.num_bytes_downloaded > self._bytes
+            or time.monotonic() > self._deadline
+        )
+
+
+def _drain(events: Iterator[str], budget: _DrainBudget) -> None:
+    """Read the events left, within ``budget``, so the connection is reused."""
+    with contextlib.suppress(errors.OpenRouterError):
+        for _ in events:
+            if budget.spent():
+                return
+
+
+async def _adrain(events: AsyncIterator[str], budget: _DrainBudget) -> None:
+    """Async `_drain`."""
+    with contextlib.suppress(errors.OpenRouterError):
+        async for _ in events:
+            if budget.spent():
+                return
 
 
 # ------------------------------------------------------- closing async clients
