@@ -39,6 +39,7 @@ import httpx
 from httpx_sse import EventSource
 
 from langchain_openrouter_free import errors
+from langchain_openrouter_free._constants import CREDENTIAL_HEADERS
 
 if TYPE_CHECKING:
     from langchain_openrouter_free._retry import RetryPolicy
@@ -48,7 +49,6 @@ __all__ = ["OpenRouterHTTPClient"]
 _LOG: Final = logging.getLogger(__name__)
 _SNIPPET_CHARS: Final = 200
 _STREAM_HEADERS: Final = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
-_CREDENTIAL_HEADERS: Final = frozenset({"authorization", "proxy-authorization"})
 _MIN_SECRET_CHARS: Final = 4
 """Shorter header values are not redacted: replacing them would garble text."""
 _DRAIN_MAX_BYTES: Final = 1 << 20
@@ -689,7 +689,7 @@ def _secret_forms(headers: Mapping[str, str]) -> tuple[str, ...]:
     values += [
         value.partition(" ")[2]
         for name, value in headers.items()
-        if name.lower() in _CREDENTIAL_HEADERS
+        if name.lower() in CREDENTIAL_HEADERS
     ]
     forms: set[str] = set()
     for value in values:

@@ -23,6 +23,7 @@ from typing import Any, Final
 import httpx
 from pydantic import SecretStr
 
+from langchain_openrouter_free._constants import DEFAULT_BASE_URL
 from langchain_openrouter_free.errors import (
     OpenRouterAPIError,
     OpenRouterConnectionError,
@@ -33,7 +34,6 @@ from langchain_openrouter_free.errors import (
     redact_secrets,
 )
 
-DEFAULT_BASE_URL: Final = "https://openrouter.ai/api/v1"
 _CACHE_FORMAT: Final = 2
 _FINGERPRINT_SALT: Final = b"langchain-openrouter-free:"
 

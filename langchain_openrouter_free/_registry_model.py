@@ -15,18 +15,18 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeGuard
 
+from langchain_openrouter_free._constants import FREE_ROUTER_ID
+
 if TYPE_CHECKING:
     from langchain_core.language_models import ModelProfile
 
 __all__ = [
-    "FREE_ROUTER_ID",
     "FreeModel",
     "MalformedListingError",
     "ModelChange",
     "ModelStatus",
     "RegistryDiff",
     "UnknownModelError",
-    "is_free_model_id",
     "model_change",
     "parse_listing_entry",
 ]
@@ -35,7 +35,6 @@ ModelStatus = Literal["available", "retired", "unverified"]
 """``available``: in the newest listing; ``retired``: only in older ones;
 ``unverified``: a seed-catalog id found in no listing."""
 
-FREE_ROUTER_ID: Final = "openrouter/free"
 _MODALITY_ORDER: Final = ("text", "image", "file", "audio", "video")
 # Bookkeeping fields that differ between two registries without the model changing.
 _DIFF_IGNORED: Final = frozenset({"first_seen", "last_seen", "aliases"})
@@ -43,18 +42,6 @@ _DIFF_IGNORED: Final = frozenset({"first_seen", "last_seen", "aliases"})
 
 class MalformedListingError(ValueError):
     """A listing, listing entry or cache file lacks a field or has a wrong type."""
-
-
-def is_free_model_id(model_id: str) -> bool:
-    """Tell whether an id names a free model (``:free`` or the free router).
-
-    Args:
-        model_id: An OpenRouter model id.
-
-    Returns:
-        True for ``…:free`` ids and for ``openrouter/free``.
-    """
-    return model_id.endswith(":free") or model_id == FREE_ROUTER_ID
 
 
 @dataclass(frozen=True, slots=True)

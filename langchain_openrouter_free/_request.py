@@ -21,13 +21,14 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from typing_extensions import TypedDict
 
+from langchain_openrouter_free._constants import is_free_model_id
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Mapping
 
     from langchain_core.tools import BaseTool
 
 __all__ = [
-    "FREE_ROUTER_ID",
     "INTERNAL_CALL_KWARGS",
     "MAX_FALLBACK_MODELS",
     "OPENROUTER_WIRE_FIELDS",
@@ -40,15 +41,11 @@ __all__ = [
     "check_payload_is_free",
     "clean_api_key",
     "format_tool",
-    "is_free_model_id",
     "normalize_tool_choice",
     "refuse_model_settings",
     "validate_call_options",
     "warn_unknown_call_fields",
 ]
-
-FREE_ROUTER_ID: Final = "openrouter/free"
-"""OpenRouter's router that picks a free model per request."""
 
 INTERNAL_CALL_KWARGS: Final = frozenset(
     {"ls_structured_output_format", "stream", "stream_usage", "extra_body"}
@@ -182,18 +179,6 @@ _PARAMETER_NAMES: Final = tuple(RequestParameters.model_fields)
 _KNOWN_CALL_NAMES: Final = frozenset(
     {*_PARAMETER_NAMES, *OPENROUTER_WIRE_FIELDS, *INTERNAL_CALL_KWARGS, "model"}
 )
-
-
-def is_free_model_id(model_id: str) -> bool:
-    """Tell whether a model id is free: ends in ``:free`` or is the free router.
-
-    Args:
-        model_id: An OpenRouter model id.
-
-    Returns:
-        True for free ids.
-    """
-    return model_id.endswith(":free") or model_id == FREE_ROUTER_ID
 
 
 def check_free_models(model_ids: Iterable[str], *, field: str) -> None:

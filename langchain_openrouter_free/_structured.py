@@ -54,7 +54,7 @@ from langchain_core.runnables import (
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
-from langchain_openrouter_free._request import FREE_ROUTER_ID
+from langchain_openrouter_free._constants import FREE_ROUTER_ID
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator, Mapping

@@ -29,9 +29,13 @@ from pydantic import (
 )
 
 from langchain_openrouter_free._client import OpenRouterHTTPClient
+from langchain_openrouter_free._constants import (
+    CREDENTIAL_HEADERS,
+    DEFAULT_BASE_URL,
+    FREE_ROUTER_ID,
+)
 from langchain_openrouter_free._messages import convert_messages
 from langchain_openrouter_free._request import (
-    FREE_ROUTER_ID,
     RequestParameters,
     build_payload,
     check_free_models,
@@ -70,7 +74,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ChatOpenRouterFree"]
 
-DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 _CHAT_PATH = "/chat/completions"
 _REQUEST_FIELDS = tuple(RequestParameters.model_fields)
 _PER_CALL_MODEL_FIELDS: Final = frozenset({"model", "extra_body"})
@@ -89,10 +92,6 @@ _CONNECTION_FIELDS: Final = frozenset(
     }
 )
 """Fields the HTTP client is built from: assigning one drops the built client."""
-_SENSITIVE_HEADERS: Final = frozenset(
-    {"authorization", "proxy-authorization", "x-api-key", "cookie"}
-)
-"""Header names (lower case) whose values are credentials, left out of dumps."""
 _CLIENT_LOCK: Final = threading.Lock()
 """Guards building a model's HTTP client (and dropping it on a config change).
 
@@ -350,7 +349,7 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters):
             kept = {
                 name: value
                 for name, value in headers.items()
-                if name.lower() not in _SENSITIVE_HEADERS
+                if name.lower() not in CREDENTIAL_HEADERS
             }
             serialized["kwargs"] = {**serialized["kwargs"], "default_headers": kept}
         return serialized

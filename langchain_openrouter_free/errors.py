@@ -50,6 +50,7 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
+from langchain_openrouter_free._constants import SECRET_PATTERNS
 from langchain_openrouter_free._numbers import finite_float
 
 __all__ = [
@@ -75,9 +76,6 @@ __all__ = [
     "redact_secrets",
 ]
 
-_KEY_PATTERN: Final = re.compile(
-    r"sk-or-[A-Za-z0-9_\-]{8,}|(?i:bearer)\s+[A-Za-z0-9_\-\.]{12,}"
-)
 _CONTEXT_OVERFLOW_TYPES: Final = frozenset(
     {"context_length_exceeded", "token_limit_exceeded", "max_tokens_exceeded"}
 )
@@ -101,7 +99,9 @@ def redact_secrets(text: str, known: Iterable[str] = ()) -> str:
     """
     for secret in sorted(filter(None, known), key=len, reverse=True):
         text = text.replace(secret, "[REDACTED]")
-    return _KEY_PATTERN.sub("[REDACTED]", text)
+    for pattern in SECRET_PATTERNS.values():
+        text = pattern.sub("[REDACTED]", text)
+    return text
 
 
 class RateLimitKind(StrEnum):

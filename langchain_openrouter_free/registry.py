@@ -26,8 +26,12 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
-from langchain_openrouter_free._registry_live import (
+from langchain_openrouter_free._constants import (
     DEFAULT_BASE_URL,
+    FREE_ROUTER_ID,
+    is_free_model_id,
+)
+from langchain_openrouter_free._registry_live import (
     ListingCache,
     ListingFetcher,
     ListingSnapshot,
@@ -39,14 +43,12 @@ from langchain_openrouter_free._registry_live import (
 )
 from langchain_openrouter_free._registry_live import warn as _warn
 from langchain_openrouter_free._registry_model import (
-    FREE_ROUTER_ID,
     FreeModel,
     MalformedListingError,
     ModelChange,
     ModelStatus,
     RegistryDiff,
     UnknownModelError,
-    is_free_model_id,
     model_change,
     parse_listing_entry,
 )

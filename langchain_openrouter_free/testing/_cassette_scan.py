@@ -10,12 +10,16 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
+
+from langchain_openrouter_free._constants import ACCOUNT_ID_PATTERNS, SECRET_PATTERNS
+
+if TYPE_CHECKING:
+    import re
 
 __all__ = [
     "ACCOUNT_ID_PATTERNS",
@@ -26,24 +30,6 @@ __all__ = [
     "iter_cassette_files",
     "scan_cassette_for_secrets",
 ]
-
-SECRET_PATTERNS: Final[Mapping[str, re.Pattern[str]]] = {
-    "OpenRouter key": re.compile(r"sk-or-v\d+-[A-Za-z0-9]{16,}"),
-    "OpenRouter-style key": re.compile(r"sk-or-(?!v\d+-)[A-Za-z0-9_-]{16,}"),
-    "Anthropic key": re.compile(r"sk-ant-[A-Za-z0-9_-]{16,}"),
-    "OpenAI project key": re.compile(r"sk-proj-[A-Za-z0-9_-]{16,}"),
-    "OpenAI-style key": re.compile(r"\bsk-[A-Za-z0-9]{32,}"),
-    "bearer token": re.compile(r"Bearer\s+[A-Za-z0-9._~+/-]{20,}=*", re.IGNORECASE),
-}
-"""Key-like text: what the scan reports and `redact_text` replaces."""
-
-ACCOUNT_ID_PATTERNS: Final[Mapping[str, re.Pattern[str]]] = {
-    "account id": re.compile(r"\b(?:user|org)_(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{20,}\b"),
-}
-"""OpenRouter (Clerk-style) account ids, ``user_2ts…`` and ``org_2ts…``: they
-name the account that recorded. Reported by the scan unless ``account_ids`` is
-false (third-party recordings keep them on purpose), and replaced by
-`redact_text`."""
 
 CASSETTE_SUFFIXES: Final = (".yaml.gz", ".yaml", ".yml", ".json")
 """Files `iter_cassette_files` picks up in a directory."""

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from langchain_openrouter_free._constants import FREE_ROUTER_ID
 from langchain_openrouter_free.testing._fake_replies import (
     DEFAULT_FREE_MODEL,
     FakeReply,
@@ -40,7 +41,6 @@ CREATED_BASE: Final = 1_790_000_000
 _CREATED_SPAN: Final = 10_000_000
 _ID_ALPHABET: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _ID_LENGTH: Final = 20
-_ROUTER_MODELS: Final = frozenset({"openrouter/free"})
 _ARGUMENT_PIECES: Final = 3
 _WORD: Final = re.compile(r"\s*\S+")
 
@@ -162,7 +162,7 @@ def resolve_reply(
     requested = payload.get("model")
     model = reply.model or (
         requested
-        if isinstance(requested, str) and requested not in _ROUTER_MODELS
+        if isinstance(requested, str) and requested != FREE_ROUTER_ID
         else DEFAULT_FREE_MODEL
     )
     calls = tuple(

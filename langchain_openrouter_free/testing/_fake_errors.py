@@ -13,6 +13,11 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from langchain_openrouter_free._constants import (
+    FREE_REQUESTS_PER_DAY,
+    FREE_REQUESTS_PER_DAY_WITH_CREDITS,
+    FREE_REQUESTS_PER_MINUTE,
+)
 from langchain_openrouter_free.testing._fake_limits import next_utc_midnight
 
 if TYPE_CHECKING:
@@ -44,7 +49,6 @@ _REMEDY_HINT: Final = (
     "another provider with provider routing: "
     "https://openrouter.ai/docs/features/provider-routing"
 )
-_HIGH_BALANCE_DAILY: Final = 1000
 _DOCS_ERRORS: Final = "https://openrouter.ai/docs/errors"
 # kind -> the availability code it gets by default (no_endpoints: see below)
 _AVAILABILITY_CODES: Final[Mapping[str, str]] = {
@@ -191,7 +195,7 @@ def rate_limit_response(
     if kind == "per_minute":
         message = "Rate limit exceeded: free-models-per-min. "
         source = "openrouter_free_tier_per_minute"
-    elif limit >= _HIGH_BALANCE_DAILY:
+    elif limit >= FREE_REQUESTS_PER_DAY_WITH_CREDITS:
         message = "Rate limit exceeded: free-models-per-day-high-balance. "
         source = "openrouter_free_tier_daily"
     else:
@@ -221,12 +225,14 @@ def _reset_ms(fault: Fault, ctx: FaultContext, simulated_reset: float) -> int:
 
 def _per_minute(fault: Fault, ctx: FaultContext) -> ErrorResponse:
     reset_ms = _reset_ms(fault, ctx, ctx.now + fault.reset_in)
-    return rate_limit_response("per_minute", fault.limit or 20, reset_ms)
+    return rate_limit_response(
+        "per_minute", fault.limit or FREE_REQUESTS_PER_MINUTE, reset_ms
+    )
 
 
 def _daily(fault: Fault, ctx: FaultContext) -> ErrorResponse:
     reset_ms = _reset_ms(fault, ctx, next_utc_midnight(ctx.now))
-    return rate_limit_response("daily", fault.limit or 50, reset_ms)
+    return rate_limit_response("daily", fault.limit or FREE_REQUESTS_PER_DAY, reset_ms)
 
 
 def _upstream(fault: Fault, ctx: FaultContext) -> ErrorResponse:

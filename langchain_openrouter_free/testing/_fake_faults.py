@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
+from langchain_openrouter_free._constants import (
+    FREE_REQUESTS_PER_DAY,
+    FREE_REQUESTS_PER_MINUTE,
+)
 from langchain_openrouter_free.testing._fake_errors import (
     USER_ID,
     ErrorResponse,
@@ -139,7 +143,7 @@ class Fault:
         cls,
         *,
         reset_in: float = 60.0,
-        limit: int = 20,
+        limit: int = FREE_REQUESTS_PER_MINUTE,
         reset_at: float | None = None,
     ) -> Fault:
         """429 ``Rate limit exceeded: free-models-per-min.`` with X-RateLimit headers.
@@ -162,7 +166,9 @@ class Fault:
         )
 
     @classmethod
-    def daily_cap(cls, *, limit: int = 50, reset_at: float | None = None) -> Fault:
+    def daily_cap(
+        cls, *, limit: int = FREE_REQUESTS_PER_DAY, reset_at: float | None = None
+    ) -> Fault:
         """429 ``free-models-per-day`` (``limit_source: openrouter_free_tier_daily``).
 
         The reset is the next simulated 00:00 UTC; a limit of 1000 gives the

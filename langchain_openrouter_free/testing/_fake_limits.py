@@ -22,6 +22,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Final, Literal
 
+from langchain_openrouter_free._constants import (
+    FREE_REQUESTS_PER_DAY,
+    FREE_REQUESTS_PER_MINUTE,
+)
+
 __all__ = ["FreeTierCounter", "FreeTierLimits", "LimitHit", "SimClock"]
 
 MINUTE: Final = 60.0
@@ -37,8 +42,8 @@ class FreeTierLimits:
             accounts that bought at least 10 credits).
     """
 
-    per_minute: int = 20
-    per_day: int = 50
+    per_minute: int = FREE_REQUESTS_PER_MINUTE
+    per_day: int = FREE_REQUESTS_PER_DAY
 
     def __post_init__(self) -> None:
         """Reject limits below one.

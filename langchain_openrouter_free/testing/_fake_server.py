@@ -17,6 +17,7 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Self
 from urllib.parse import parse_qs
 
+from langchain_openrouter_free._constants import is_free_model_id
 from langchain_openrouter_free.testing._fake_assets import stand_in_asset
 from langchain_openrouter_free.testing._fake_bodies import (
     Completion,
@@ -80,7 +81,6 @@ _DONE: Final = b"data: [DONE]\n\n"
 _BEARER: Final = re.compile(r"^\s*bearer\s+\S+", re.IGNORECASE)
 _JSON: Final = ("Content-Type", "application/json")
 _START_TIMEOUT: Final = 10.0
-_FREE_ROUTERS: Final = frozenset({"openrouter/free"})
 _SOCKET_BLOCKED_ERRORS: Final = frozenset(
     {"SocketBlockedError", "SocketConnectBlockedError"}
 )
@@ -93,7 +93,7 @@ _SOCKETS_BLOCKED_HINT: Final = (
 
 
 def _is_free_model(model: str | None) -> bool:
-    return model is not None and (model.endswith(":free") or model in _FREE_ROUTERS)
+    return model is not None and is_free_model_id(model)
 
 
 def _event(data: Mapping[str, Any]) -> bytes:
