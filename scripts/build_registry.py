@@ -1,8 +1,10 @@
 """Build ``langchain_openrouter_free/data/_free_models.py`` from recorded listings.
 
 Inputs: every ``GET /api/v1/models`` listing in a folder (``YYYY-MM-DD.json``,
-default ``<repo>/../shared/traffic/models``) and the user's seed catalog (a
-Markdown document whose table rows name free model ids and context lengths).
+default ``<repo>/cassettes/recorded/models``) and the user's seed catalog (a
+Markdown document whose table rows name free model ids and context lengths,
+default ``<repo>/seed/``). Provenance: ``cassettes/recorded/SOURCES.md`` and
+``seed/README.md``.
 
 Rules:
 
@@ -41,8 +43,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
-DEFAULT_LISTINGS: Final = REPO_ROOT.parent / "shared" / "traffic" / "models"
-DEFAULT_SEED: Final = REPO_ROOT.parent / "shared" / "seed" / "000_1b2c6b46aa72104f.txt"
+DEFAULT_LISTINGS: Final = REPO_ROOT / "cassettes" / "recorded" / "models"
+DEFAULT_SEED: Final = REPO_ROOT / "seed" / "000_1b2c6b46aa72104f.txt"
 DEFAULT_OUTPUT: Final = (
     REPO_ROOT / "langchain_openrouter_free" / "data" / "_free_models.py"
 )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
+
+from tests._repo_data import CHAT_RECORDINGS
 
 FREE_MODEL = "meta-llama/llama-3.3-70b-instruct:free"
 PAID_MODEL = "openai/gpt-4o-mini"
@@ -50,17 +51,18 @@ def parse_sse(text: str) -> tuple[list[str], list[Any]]:
     return comments, events
 
 
-def recording(shared: Path, record_id: str) -> dict[str, Any]:
-    """One real recorded interaction from ../shared/traffic/chat."""
-    return json.loads((shared / "traffic" / "chat" / f"{record_id}.json").read_text())
+def recording(record_id: str) -> dict[str, Any]:
+    """One real recorded interaction from cassettes/recorded/chat."""
+    path = CHAT_RECORDINGS / f"{record_id}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
-def recorded_body(shared: Path, record_id: str) -> Any:
-    return json.loads(recording(shared, record_id)["response"]["body"])
+def recorded_body(record_id: str) -> Any:
+    return json.loads(recording(record_id)["response"]["body"])
 
 
-def recorded_events(shared: Path, record_id: str) -> list[Any]:
-    return parse_sse(recording(shared, record_id)["response"]["body"])[1]
+def recorded_events(record_id: str) -> list[Any]:
+    return parse_sse(recording(record_id)["response"]["body"])[1]
 
 
 def joined_content(events: list[Any]) -> str:

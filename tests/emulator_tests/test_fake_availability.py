@@ -1,7 +1,7 @@
 """``error.availability`` (OpenRouter, 2026-08-19 on) and ``Retry-After`` values.
 
-The shape is OpenRouter's documented one (../shared/reference/openrouter-api.md
-§5.3): ``{code, retryable, retry_after?, requested_models, excluded_by?,
+The shape is OpenRouter's documented one (its API reference, error
+``availability``): ``{code, retryable, retry_after?, requested_models, excluded_by?,
 fallback_models?, docs_url}``. The last tests go through ``ChatOpenRouterFree``
 to check that its typed errors read ``availability`` and ``retryable``.
 """

@@ -6,7 +6,6 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -127,11 +126,9 @@ def test_daily_cap_high_balance_text(
 
 
 def test_upstream_429_matches_the_recorded_body(
-    shared_dir: Path, scripted: tuple[FakeOpenRouter, httpx.Client]
+    scripted: tuple[FakeOpenRouter, httpx.Client],
 ) -> None:
-    real = json.loads(
-        recording(shared_dir, "open_router_enhanced-47")["response"]["body"]
-    )
+    real = json.loads(recording("open_router_enhanced-47")["response"]["body"])
     model = "alibaba/tongyi-deepresearch-30b-a3b:free"
     response = _send(
         scripted, Fault.upstream_rate_limit(provider_name="Chutes"), model=model
@@ -154,11 +151,9 @@ def test_upstream_429_matches_the_recorded_body(
 
 
 def test_invalid_model_matches_the_recorded_body(
-    shared_dir: Path, scripted: tuple[FakeOpenRouter, httpx.Client]
+    scripted: tuple[FakeOpenRouter, httpx.Client],
 ) -> None:
-    real = json.loads(
-        recording(shared_dir, "open_router_enhanced-27")["response"]["body"]
-    )
+    real = json.loads(recording("open_router_enhanced-27")["response"]["body"])
     # The 2025 recording predates error.availability (2026-08-19).
     fault = Fault.invalid_model(availability=False)
     response = _send(scripted, fault, model="invalid-model-1")
@@ -170,9 +165,9 @@ def test_invalid_model_matches_the_recorded_body(
 
 
 def test_unauthorized_matches_the_recorded_body_byte_for_byte(
-    shared_dir: Path, scripted: tuple[FakeOpenRouter, httpx.Client]
+    scripted: tuple[FakeOpenRouter, httpx.Client],
 ) -> None:
-    real = recording(shared_dir, "ruby_llm-18")["response"]["body"]
+    real = recording("ruby_llm-18")["response"]["body"]
     response = _send(scripted, Fault.unauthorized())
     assert response.status_code == 401
     assert response.text == real

@@ -8,7 +8,6 @@ matters to ``ChatOpenRouterFree`` shows up here.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -100,9 +99,9 @@ def _parse(status: int, body_text: str, *, stream: bool) -> dict[str, Any]:
     ("record_id", "extra", "reply"), CASES, ids=[c[0] for c in CASES]
 )
 def test_emulator_and_recording_parse_alike(
-    shared_dir: Path, record_id: str, extra: dict[str, Any], reply: FakeReply | None
+    record_id: str, extra: dict[str, Any], reply: FakeReply | None
 ) -> None:
-    real = recording(shared_dir, record_id)["response"]
+    real = recording(record_id)["response"]
     stream = bool(extra.get("stream"))
     with (
         FakeOpenRouter(replies=[reply] if reply else None) as fake,
@@ -133,9 +132,9 @@ def test_emulator_and_recording_parse_alike(
     ],
 )
 def test_emulated_errors_type_like_recorded_errors(
-    shared_dir: Path, record_id: str, fault: Fault, model: str
+    record_id: str, fault: Fault, model: str
 ) -> None:
-    real = recording(shared_dir, record_id)["response"]
+    real = recording(record_id)["response"]
     with (
         FakeOpenRouter(replies=[fault]) as fake,
         httpx.Client(base_url=fake.base_url, trust_env=False) as http,
@@ -155,8 +154,8 @@ def test_emulated_errors_type_like_recorded_errors(
         assert ours.kind is theirs.kind
 
 
-def test_mid_stream_errors_raise_like_the_recorded_one(shared_dir: Path) -> None:
-    real = recording(shared_dir, "pydantic-ai-16")["response"]["body"]
+def test_mid_stream_errors_raise_like_the_recorded_one() -> None:
+    real = recording("pydantic-ai-16")["response"]["body"]
     with (
         FakeOpenRouter(replies=[Fault.mid_stream_error(1, code=400)]) as fake,
         httpx.Client(base_url=fake.base_url, trust_env=False) as http,

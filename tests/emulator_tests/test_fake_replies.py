@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -40,11 +39,9 @@ def _same_shape(fake: Any, real: Any, where: str = "$") -> None:
 
 
 def test_json_reply_has_the_shape_of_a_real_free_model_answer(
-    shared_dir: Path, client: httpx.Client
+    client: httpx.Client,
 ) -> None:
-    real = recorded_body(
-        shared_dir, "open_router_enhanced-104"
-    )  # xiaomi/mimo-v2-flash:free
+    real = recorded_body("open_router_enhanced-104")  # xiaomi/mimo-v2-flash:free
     response = client.post("/chat/completions", json=chat())
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
@@ -63,9 +60,9 @@ def test_json_reply_has_the_shape_of_a_real_free_model_answer(
 
 
 def test_tool_call_reply_has_the_shape_of_a_real_tool_call(
-    shared_dir: Path, client: httpx.Client
+    client: httpx.Client,
 ) -> None:
-    real = recorded_body(shared_dir, "activeagent-7")  # gemini tool call
+    real = recorded_body("activeagent-7")  # gemini tool call
     body = client.post("/chat/completions", json=chat(tools=[WEATHER_TOOL])).json()
     real_choice, choice = real["choices"][0], body["choices"][0]
     assert list(choice) == list(real_choice)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,10 +29,8 @@ def _stream(
     return response, comments, events
 
 
-def test_stream_framing_matches_real_traffic(
-    shared_dir: Path, client: httpx.Client
-) -> None:
-    real = recorded_events(shared_dir, "activeagent-67")
+def test_stream_framing_matches_real_traffic(client: httpx.Client) -> None:
+    real = recorded_events("activeagent-67")
     assert list(real[0]) == CHUNK_KEYS  # the real field order we imitate
     assert list(real[0]["choices"][0]) == CHOICE_KEYS
     response, comments, events = _stream(client, chat("one two three four"))
@@ -67,11 +64,11 @@ def test_stream_framing_matches_real_traffic(
 
 
 def test_usage_chunk_matches_the_real_separate_usage_chunk(
-    shared_dir: Path, client: httpx.Client
+    client: httpx.Client,
 ) -> None:
     real_usage = next(
         e
-        for e in recorded_events(shared_dir, "pydantic-ai-59")
+        for e in recorded_events("pydantic-ai-59")
         if e != "[DONE]" and e["choices"] == []
     )
     _, _, events = _stream(client, chat())
@@ -81,11 +78,11 @@ def test_usage_chunk_matches_the_real_separate_usage_chunk(
 
 
 def test_reasoning_deltas_carry_reasoning_details_fragments(
-    shared_dir: Path, client: httpx.Client
+    client: httpx.Client,
 ) -> None:
     real = next(
         e
-        for e in recorded_events(shared_dir, "pydantic-ai-16")
+        for e in recorded_events("pydantic-ai-16")
         if e != "[DONE]" and e["choices"] and e["choices"][0]["delta"].get("reasoning")
     )
     real_delta = real["choices"][0]["delta"]

@@ -1,7 +1,7 @@
 """The mock wire under the OpenRouterHTTPClient tests (test_client*.py).
 
 Bodies are byte-for-byte shaped like recorded OpenRouter traffic
-(../shared/traffic/chat/*.json). A `Harness` drives one client through the
+(cassettes/recorded/chat/*.json). A `Harness` drives one client through the
 sync or the async methods, so each test body runs in both modes.
 """
 

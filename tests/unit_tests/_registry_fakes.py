@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from langchain_openrouter_free.registry import FreeModelRegistry
+from tests._repo_data import MODEL_LISTINGS
 
 NEWEST = "2026-02-19"
 NOW = datetime(2026, 2, 20, 12, 0, tzinfo=UTC)
@@ -72,9 +73,9 @@ def refresh(api: FakeAPI, cache: Path, **kwargs: Any) -> FreeModelRegistry:
     )
 
 
-def read_listings(shared_dir: Path) -> dict[str, bytes]:
-    folder = shared_dir / "traffic" / "models"
-    return {p.stem: p.read_bytes() for p in sorted(folder.glob("*.json"))}
+def read_listings() -> dict[str, bytes]:
+    """The real recorded listings in cassettes/recorded/models, by date."""
+    return {p.stem: p.read_bytes() for p in sorted(MODEL_LISTINGS.glob("*.json"))}
 
 
 def listing_with(

@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-RECORDED_DIR = Path(__file__).resolve().parents[2] / "cassettes" / "recorded"
+from tests._repo_data import RECORDED_DIR
+
 INDEX_FILE = RECORDED_DIR / "INDEX.jsonl"
 
 API_KEY = "sk-or-v1-test"

@@ -13,11 +13,10 @@ from typing import Any
 import pytest
 
 from langchain_openrouter_free.data import _free_models as data
+from tests._repo_data import MODEL_LISTINGS, REPO_ROOT, SEED_FILE
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "scripts" / "build_registry.py"
 DATA_FILE = REPO_ROOT / "langchain_openrouter_free" / "data" / "_free_models.py"
-SEED_NAME = "000_1b2c6b46aa72104f.txt"
 INDEX_FREE_COUNTS = {
     "2024-11-10": 20,
     "2025-04-21": 61,
@@ -42,49 +41,43 @@ def script() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def listings_dir(shared_dir: Path) -> Path:
-    return shared_dir / "traffic" / "models"
-
-
-@pytest.fixture(scope="module")
-def raw_listings(listings_dir: Path) -> dict[str, list[dict[str, Any]]]:
+def raw_listings() -> dict[str, list[dict[str, Any]]]:
     return {
         path.stem: json.loads(path.read_bytes())["data"]
-        for path in sorted(listings_dir.glob("*.json"))
+        for path in sorted(MODEL_LISTINGS.glob("*.json"))
     }
 
 
-def _args(listings_dir: Path, shared_dir: Path, output: Path) -> list[str]:
-    seed = shared_dir / "seed" / SEED_NAME
+def _args(output: Path) -> list[str]:
     return [
         "--listings",
-        str(listings_dir),
+        str(MODEL_LISTINGS),
         "--seed",
-        str(seed),
+        str(SEED_FILE),
         "--output",
         str(output),
     ]
 
 
 def test_rebuild_reproduces_committed_file_byte_for_byte(
-    script: ModuleType, listings_dir: Path, shared_dir: Path, tmp_path: Path
+    script: ModuleType, tmp_path: Path
 ) -> None:
     out = tmp_path / "_free_models.py"
-    assert script.main(_args(listings_dir, shared_dir, out)) == 0
+    assert script.main(_args(out)) == 0
     assert out.read_bytes() == DATA_FILE.read_bytes()
     # and once more: the output is deterministic
     again = tmp_path / "again.py"
-    assert script.main(_args(listings_dir, shared_dir, again)) == 0
+    assert script.main(_args(again)) == 0
     assert again.read_bytes() == out.read_bytes()
 
 
 def test_check_mode_flags_a_stale_file(
-    script: ModuleType, listings_dir: Path, shared_dir: Path, tmp_path: Path, capsys
+    script: ModuleType, tmp_path: Path, capsys
 ) -> None:
-    assert script.main([*_args(listings_dir, shared_dir, DATA_FILE), "--check"]) == 0
+    assert script.main([*_args(DATA_FILE), "--check"]) == 0
     stale = tmp_path / "stale.py"
     stale.write_bytes(DATA_FILE.read_bytes().replace(b"131072", b"131073", 1))
-    assert script.main([*_args(listings_dir, shared_dir, stale), "--check"]) == 1
+    assert script.main([*_args(stale), "--check"]) == 1
     assert "out of date" in capsys.readouterr().err
 
 
@@ -99,13 +92,13 @@ def test_generated_header_and_shape() -> None:
 
 
 def test_free_counts_match_raw_listings_and_index(
-    raw_listings: dict[str, list[dict[str, Any]]], listings_dir: Path
+    raw_listings: dict[str, list[dict[str, Any]]],
 ) -> None:
     raw_counts = {
         date: sum(1 for m in models if m["id"].endswith(":free"))
         for date, models in raw_listings.items()
     }
-    index_text = (listings_dir / "INDEX.md").read_text(encoding="utf-8")
+    index_text = (MODEL_LISTINGS / "INDEX.md").read_text(encoding="utf-8")
     index_counts = {
         m[1]: int(m[2])
         for m in re.finditer(
@@ -204,16 +197,23 @@ def test_alias_tables_are_verified_against_listings(
 
 
 def test_unknown_seed_id_fails_the_build(
-    script: ModuleType, listings_dir: Path, shared_dir: Path, tmp_path: Path, capsys
+    script: ModuleType, tmp_path: Path, capsys
 ) -> None:
     seed = tmp_path / "seed.txt"
     seed.write_text(
-        (shared_dir / "seed" / SEED_NAME).read_text(encoding="utf-8")
+        SEED_FILE.read_text(encoding="utf-8")
         + "\n| Ghost (free) | `ghost/model-1b:free` | 4,096 | $0 | $0 | Nothing. |\n",
         encoding="utf-8",
     )
     out = tmp_path / "out.py"
-    args = ["--listings", str(listings_dir), "--seed", str(seed), "--output", str(out)]
+    args = [
+        "--listings",
+        str(MODEL_LISTINGS),
+        "--seed",
+        str(seed),
+        "--output",
+        str(out),
+    ]
     assert script.main(args) == 1
     err = capsys.readouterr().err
     assert "ghost/model-1b:free" in err
@@ -223,8 +223,6 @@ def test_unknown_seed_id_fails_the_build(
 
 def test_alias_to_a_missing_target_fails_the_build(
     script: ModuleType,
-    listings_dir: Path,
-    shared_dir: Path,
     tmp_path: Path,
     monkeypatch,
 ) -> None:
@@ -232,13 +230,11 @@ def test_alias_to_a_missing_target_fails_the_build(
     broken["rekaai/flash-3:free"] = "rekaai/flash-3-does-not-exist:free"
     monkeypatch.setattr(script, "SEED_ALIASES", broken)
     with pytest.raises(script.BuildError, match="which no listing has"):
-        script.build(listings_dir, shared_dir / "seed" / SEED_NAME)
+        script.build(MODEL_LISTINGS, SEED_FILE)
 
 
-def test_parse_seed_reads_48_rows(script: ModuleType, shared_dir: Path) -> None:
-    rows = script.parse_seed(
-        (shared_dir / "seed" / SEED_NAME).read_text(encoding="utf-8")
-    )
+def test_parse_seed_reads_48_rows(script: ModuleType) -> None:
+    rows = script.parse_seed(SEED_FILE.read_text(encoding="utf-8"))
     assert len(rows) == 48
     assert rows[0].id == "deepseek/deepseek-chat-v3-0324:free"
     assert rows[0].context_length == 163840

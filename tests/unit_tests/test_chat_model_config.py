@@ -262,7 +262,7 @@ def test_unknown_names_warn_once_and_are_still_sent(mode: str) -> None:
 
 
 # Documented OpenRouter request fields without a typed field of their own
-# (docs: ../shared/reference/openrouter-api.md, 1.1).
+# (OpenRouter's chat-completions request reference).
 WIRE_FIELDS = {
     "tools": [{"type": "openrouter:web_search"}],
     "tool_choice": "auto",

@@ -24,6 +24,7 @@ from langchain_openrouter_free.registry import (
     RegistryWarning,
     list_free_models,
 )
+from tests._repo_data import MODEL_LISTINGS
 from tests.unit_tests._registry_fakes import listing_with
 
 HEADER = ["ID", "CONTEXT", "MAX OUTPUT", "TOOLS", "STRUCTURED", "REASONING", "STATUS"]
@@ -39,8 +40,8 @@ def _no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def newest_listing(shared_dir: Path) -> bytes:
-    return (shared_dir / "traffic" / "models" / "2026-02-19.json").read_bytes()
+def newest_listing() -> bytes:
+    return (MODEL_LISTINGS / "2026-02-19.json").read_bytes()
 
 
 def _table(out: str) -> list[str]:

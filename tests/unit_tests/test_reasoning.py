@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from functools import reduce
 from operator import add
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,6 +15,7 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 
+from tests._repo_data import RECORDED_DIR
 from tests.unit_tests._wire import (
     completion_body,
     delta_chunk,
@@ -344,13 +344,9 @@ def test_tool_loop_sends_reasoning_and_details_back(
 RECORD = "chat/ruby_llm-65.json"  # Claude via Bedrock: streamed reasoning, signature, tool call
 
 
-def recorded(request: pytest.FixtureRequest) -> dict[str, Any]:
-    """From ``cassettes/recorded`` (same names as the corpus), else ../shared."""
-    local = Path(__file__).resolve().parents[2] / "cassettes" / "recorded" / RECORD
-    if local.is_file():
-        return json.loads(local.read_text("utf-8"))
-    shared = request.getfixturevalue("shared_dir")
-    return json.loads((shared / "traffic" / RECORD).read_text("utf-8"))
+def recorded() -> dict[str, Any]:
+    """The record from ``cassettes/recorded`` (same names as the corpus)."""
+    return json.loads((RECORDED_DIR / RECORD).read_text("utf-8"))
 
 
 def details_from_sse(body: str) -> tuple[str, list[dict[str, Any]]]:
@@ -378,10 +374,8 @@ def details_from_sse(body: str) -> tuple[str, list[dict[str, Any]]]:
     return text, merged
 
 
-def test_recorded_reasoning_tool_stream_round_trips(
-    mode: str, request: pytest.FixtureRequest
-) -> None:
-    record = recorded(request)
+def test_recorded_reasoning_tool_stream_round_trips(mode: str) -> None:
+    record = recorded()
     response = record["response"]
     request = record["request"]["json"]
     expected_text, expected_details = details_from_sse(response["body"])

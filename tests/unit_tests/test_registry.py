@@ -33,6 +33,7 @@ from langchain_openrouter_free.registry import (
     set_default_registry,
     use_live_registry,
 )
+from tests._repo_data import SEED_FILE
 from tests.unit_tests._registry_fakes import (
     NEWEST,
     NOW,
@@ -84,11 +85,9 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
 
 
 @pytest.fixture(scope="module")
-def seed_rows(shared_dir: Path) -> list[tuple[str, int]]:
+def seed_rows() -> list[tuple[str, int]]:
     """(id, context) of every seed table row, parsed independently of the script."""
-    text = (shared_dir / "seed" / "000_1b2c6b46aa72104f.txt").read_text(
-        encoding="utf-8"
-    )
+    text = SEED_FILE.read_text(encoding="utf-8")
     rows = re.findall(
         r"^\|[^|\n]*\|\s*`([^`]+)`\s*\|\s*([\d,]+)\s*\|", text, re.MULTILINE
     )
@@ -96,8 +95,8 @@ def seed_rows(shared_dir: Path) -> list[tuple[str, int]]:
 
 
 @pytest.fixture(scope="module")
-def listings(shared_dir: Path) -> dict[str, bytes]:
-    return read_listings(shared_dir)
+def listings() -> dict[str, bytes]:
+    return read_listings()
 
 
 def _newest_raw(listings: dict[str, bytes], model_id: str) -> dict[str, Any]:

@@ -51,8 +51,8 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
 
 
 @pytest.fixture(scope="module")
-def listings(shared_dir: Path) -> dict[str, bytes]:
-    return read_listings(shared_dir)
+def listings() -> dict[str, bytes]:
+    return read_listings()
 
 
 def _free_ids(listing: bytes) -> set[str]:

@@ -1,4 +1,4 @@
-"""StreamAccumulator against real OpenRouter SSE bodies (tests/../shared/traffic).
+"""StreamAccumulator against real OpenRouter SSE bodies (cassettes/recorded/chat).
 
 The ``*_SSE`` constants are response bodies copied verbatim from
 /work/shared/traffic/chat/<id>.json (only repeated keep-alive comment lines

@@ -21,6 +21,7 @@ from langchain_core.tools import tool
 from pydantic import BaseModel, Field
 
 from langchain_openrouter_free import ChatOpenRouterFree
+from tests._repo_data import RECORDED_DIR
 from tests.unit_tests._wire import (
     FAKE_KEY,
     completion_body,
@@ -436,20 +437,11 @@ def test_tool_results_go_back_with_their_call_ids(mode: str) -> None:
 
 # --- every recorded stream with tool calls -----------------------------------------------
 
-RECORDED = Path(__file__).resolve().parents[2] / "cassettes" / "recorded"
-SHARED_TRAFFIC = Path(__file__).resolve().parents[3] / "shared" / "traffic"
 _WIRE_ENCODING_HEADERS = {"content-length", "transfer-encoding", "content-encoding"}
 
 
-def traffic_root() -> Path:
-    """``cassettes/recorded`` (same file names as ../shared/traffic), else the corpus."""
-    return RECORDED if (RECORDED / "INDEX.jsonl").is_file() else SHARED_TRAFFIC
-
-
 def streamed_tool_call_records() -> list[str]:
-    index = traffic_root() / "INDEX.jsonl"
-    if not index.is_file():
-        return []
+    index = RECORDED_DIR / "INDEX.jsonl"
     rows = [json.loads(line) for line in index.read_text("utf-8").splitlines() if line]
     return [
         row["file"]
@@ -543,7 +535,7 @@ def replay_model(record: dict[str, Any], **fields: Any) -> ChatOpenRouterFree:
 def test_recorded_tool_call_streams_merge_to_the_recorded_calls(
     mode: str, file: str
 ) -> None:
-    record = json.loads((traffic_root() / file).read_text("utf-8"))
+    record = json.loads((RECORDED_DIR / file).read_text("utf-8"))
     expected = expected_calls(record["response"]["body"])
     assert expected, "the record is tagged tool_calls but its stream has none"
     model = replay_model(record)
