@@ -214,7 +214,7 @@ def test_refresh_live_marks_blocked(
 def test_usage_errors_return_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert main(["models", "--min-context", "lots"]) == 2
-    assert "invalid int value" in capsys.readouterr().err
+    assert "'lots' is not a valid integer" in capsys.readouterr().err
     assert main(["--help"]) == 0
 
 

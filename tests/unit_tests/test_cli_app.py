@@ -1,0 +1,86 @@
+"""The `openrouter-free` group: version, help with examples, import isolation."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from langchain_openrouter_free import __version__
+from langchain_openrouter_free.cli import app, main
+from tests.unit_tests._cli_runner import run_console_script
+
+
+def test_version_through_the_console_script() -> None:
+    result = run_console_script("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"openrouter-free, version {__version__}"
+
+
+def test_no_command_shows_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    out = capsys.readouterr().err
+    assert "Commands:" in out
+    assert "models" in out
+
+
+def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["modles"]) == 2
+    assert "No such command 'modles'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", sorted(app.commands))
+def test_every_subcommand_has_help_with_an_example(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Usage: openrouter-free {command} ")
+    example = out[out.index("Example") :]
+    assert f"openrouter-free {command}" in example
+
+
+# httpx imports its own optional command line (click, rich, pygments) whenever
+# both are installed; that import is httpx's, not ours, so it is blocked here to
+# see what this package itself imports.
+_IMPORT_EVERYTHING = """
+import sys
+sys.modules["httpx._main"] = None
+import langchain_openrouter_free as lorf
+from langchain_openrouter_free import ChatOpenRouterFree, list_free_models
+ChatOpenRouterFree(model="openrouter/free", api_key="sk-or-v1-x")
+list_free_models(tools=True)
+import langchain_openrouter_free.errors
+leaked = sorted(
+    name for name, module in sys.modules.items()
+    if module is not None and (
+        name.split(".")[0] in {"click", "rich", "pygments"}
+        or name.startswith("langchain_openrouter_free.cli")
+    )
+)
+print(",".join(leaked) or "none")
+"""
+
+
+def _imported_toolkit(script: str) -> str:
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_library_never_imports_the_cli_toolkit() -> None:
+    assert _imported_toolkit(textwrap.dedent(_IMPORT_EVERYTHING)) == "none"
+
+
+def test_the_library_works_without_click_or_rich_installed() -> None:
+    script = 'import sys\nsys.modules["click"] = sys.modules["rich"] = None\n'
+    script += _IMPORT_EVERYTHING.replace('sys.modules["httpx._main"] = None', "")
+    assert _imported_toolkit(script) == "none"
