@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
-__all__ = ["finite_float"]
+__all__ = ["finite_float", "http_date"]
 
 
 def finite_float(value: Any) -> float | None:
@@ -25,3 +27,21 @@ def finite_float(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def http_date(value: str) -> datetime | None:
+    """Read an HTTP date (``Fri, 05 Dec 2026 00:00:00 GMT``) as an aware UTC time.
+
+    Args:
+        value: Header text.
+
+    Returns:
+        The time, or None when the text is no date.
+    """
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC without a source zone (RFC 5322)
+        return when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)

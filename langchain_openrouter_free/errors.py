@@ -13,6 +13,9 @@ class, so retry and fallback middleware keyed on ``ModelRateLimitError`` or
     │   ├── OpenRouterPermissionDeniedError 403           (ModelPermissionDeniedError)
     │   ├── OpenRouterNotFoundError        404            (ModelNotFoundError)
     │   ├── OpenRouterRateLimitError       429            (ModelRateLimitError)
+    │   │   └── FreeQuotaExhaustedError    daily free-model cap used up; also
+    │   │                                  raised before sending while the
+    │   │                                  account is blocked (not retryable)
     │   └── OpenRouterServerError          408, 5xx, other (ModelAPIError)
     │       └── OpenRouterStreamError      stream broke or ended early
     │           └── OpenRouterStreamTimeoutError  read timed out mid-stream
@@ -34,7 +37,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar, Final
 
@@ -51,9 +54,10 @@ from langchain_core.exceptions import (
 )
 
 from langchain_openrouter_free._constants import SECRET_PATTERNS
-from langchain_openrouter_free._numbers import finite_float
+from langchain_openrouter_free._numbers import finite_float, http_date
 
 __all__ = [
+    "FreeQuotaExhaustedError",
     "OpenRouterAPIError",
     "OpenRouterAuthenticationError",
     "OpenRouterConfigurationError",
@@ -76,6 +80,12 @@ __all__ = [
     "redact_secrets",
 ]
 
+_MIN_EPOCH_MS: Final = 1e11
+"""Smaller reset values are read as epoch seconds (a server that sent seconds)."""
+_EPOCH_SECONDS_RANGE: Final = (1e9, 253402300799.0)
+"""Readable reset times: from 2001 to the end of year 9999, in epoch seconds."""
+_LONGEST_DAILY_RESET: Final = timedelta(hours=48)
+"""A daily-cap reset further away than this is not believed (next midnight is)."""
 _CONTEXT_OVERFLOW_TYPES: Final = frozenset(
     {"context_length_exceeded", "token_limit_exceeded", "max_tokens_exceeded"}
 )
@@ -287,11 +297,8 @@ class OpenRouterRateLimitError(OpenRouterAPIError, ModelRateLimitError):
         self.kind = _classify_rate_limit(self.message, self.metadata, self.availability)
         self.limit = _int_or_none(limit_headers.get("x-ratelimit-limit"))
         self.remaining = _int_or_none(limit_headers.get("x-ratelimit-remaining"))
-        reset_ms = finite_float(limit_headers.get("x-ratelimit-reset"))
-        self.reset_at = (
-            datetime.fromtimestamp(reset_ms / 1000, tz=UTC)
-            if reset_ms is not None
-            else None
+        self.reset_at: datetime | None = parse_reset_time(
+            limit_headers.get("x-ratelimit-reset")
         )
         self.retry_after = finite_float(self.headers.get("retry-after"))
         if self.kind is RateLimitKind.DAILY:
@@ -310,6 +317,122 @@ class OpenRouterRateLimitError(OpenRouterAPIError, ModelRateLimitError):
             return self.retry_after
         current = now or datetime.now(tz=UTC)
         return max(0.0, (self.reset_at - current).total_seconds())
+
+
+class FreeQuotaExhaustedError(OpenRouterRateLimitError):
+    """The account's daily free-model requests are used up (never retried).
+
+    Raised for OpenRouter's daily-cap 429 (``free-models-per-day``,
+    ``free-models-per-day-high-balance``, ``limit_source:
+    openrouter_free_tier_daily``), and raised *before sending* while the
+    account is known to be blocked: after such a 429 seen by any process that
+    shares the rate-limit store, or when ``check_quota=True`` found nothing
+    left. Falling back to another free model cannot help: the cap covers
+    every free model and every key of the account.
+
+    Attributes:
+        reset_at: When free requests work again, an aware UTC time: the
+            daily-cap 429's ``X-RateLimit-Reset`` when it is believable (in
+            the next 48 hours), else 00:00 UTC of the next day.
+        sent: Whether a request was sent to get this error (False when it
+            was refused locally).
+    """
+
+    is_retryable = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reset_at: datetime | None = None,
+        sent: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        """Create the error.
+
+        Args:
+            message: What happened; see `OpenRouterError`.
+            reset_at: When the quota resets; overrides the headers.
+            sent: Whether a request was sent to get this error.
+            **kwargs: As for `OpenRouterAPIError`.
+        """
+        super().__init__(message, **kwargs)
+        self.kind = RateLimitKind.DAILY
+        self.is_retryable = False
+        self.sent = sent
+        now = datetime.now(tz=UTC)
+        self.reset_at: datetime = daily_reset_time(reset_at or self.reset_at, now)
+
+    @classmethod
+    def refused(cls, reset_at: datetime, reason: str) -> FreeQuotaExhaustedError:
+        """The error for a free-model request refused without sending it.
+
+        Args:
+            reset_at: When the quota resets.
+            reason: Why the account is known to be out of free requests.
+
+        Returns:
+            The error (not raised), with ``sent`` False.
+        """
+        message = (
+            f"Free-model daily quota used up ({reason}); nothing was sent. Free "
+            f"models work again at {reset_at:%Y-%m-%d %H:%M} UTC. Buying 10 "
+            "credits once raises the cap from 50 to 1000 requests a day."
+        )
+        return cls(message, status_code=429, reset_at=reset_at, sent=False)
+
+
+def next_utc_midnight(now: datetime) -> datetime:
+    """00:00 UTC of the day after ``now`` (when OpenRouter's daily cap resets).
+
+    Args:
+        now: An aware time.
+
+    Returns:
+        The next UTC midnight, aware.
+    """
+    day = now.astimezone(UTC).date() + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def daily_reset_time(header: datetime | None, now: datetime) -> datetime:
+    """The reset of a daily cap: the header's time when believable, else midnight.
+
+    Args:
+        header: The reset time a 429 announced, if any.
+        now: The current time (aware).
+
+    Returns:
+        ``header`` when it lies after ``now`` and within 48 hours, else the
+        next 00:00 UTC.
+    """
+    if header is not None and now < header <= now + _LONGEST_DAILY_RESET:
+        return header
+    return next_utc_midnight(now)
+
+
+def parse_reset_time(value: str | None) -> datetime | None:
+    """Read ``X-RateLimit-Reset`` (epoch milliseconds) without ever failing.
+
+    Epoch seconds (a value below 1e11) and an HTTP date are read too; a
+    negative, tiny, huge (``1e300``) or unreadable value gives None.
+
+    Args:
+        value: The header text, if any.
+
+    Returns:
+        The reset time (aware UTC), or None.
+    """
+    if value is None:
+        return None
+    number = finite_float(value)
+    if number is None:
+        return http_date(value)
+    seconds = number / 1000 if number >= _MIN_EPOCH_MS else number
+    low, high = _EPOCH_SECONDS_RANGE
+    if not low <= seconds <= high:
+        return None
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 class OpenRouterServerError(OpenRouterAPIError, ModelAPIError):
@@ -400,6 +523,10 @@ def error_from_body(
     availability = error.get("availability")
     message = _describe(status, error.get("message"), metadata, availability)
     cls = _error_class(status, message, metadata)
+    if cls is OpenRouterRateLimitError and _is_daily_cap(
+        message, metadata, availability
+    ):
+        cls = FreeQuotaExhaustedError
     return cls(
         message,
         status_code=status,
@@ -490,6 +617,11 @@ def _rate_limit_headers(
         merged.update({str(k).lower(): str(v) for k, v in body_headers.items()})
     merged.update({k: v for k, v in headers.items() if k.startswith("x-ratelimit-")})
     return merged
+
+
+def _is_daily_cap(message: str, metadata: Mapping[str, Any], availability: Any) -> bool:
+    usable = availability if isinstance(availability, Mapping) else {}
+    return _classify_rate_limit(message, metadata, usable) is RateLimitKind.DAILY
 
 
 def _classify_rate_limit(

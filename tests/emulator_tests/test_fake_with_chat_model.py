@@ -80,6 +80,6 @@ def test_scripted_fault_reaches_the_caller_typed(http: httpx.Client) -> None:
         FakeOpenRouter(replies=[Fault.rate_limit_per_minute(reset_in=5)]) as fake,
         pytest.raises(OpenRouterRateLimitError) as info,
     ):
-        _model(fake, http).invoke("hi")
+        _model(fake, http).model_copy(update={"max_retries": 0}).invoke("hi")
     assert info.value.kind is RateLimitKind.PER_MINUTE
     assert info.value.limit == 20

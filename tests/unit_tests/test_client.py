@@ -131,22 +131,39 @@ async def test_max_retries_zero_means_one_attempt(wire: Build) -> None:
     assert h.sleeps == []
 
 
-@pytest.mark.parametrize(
-    ("body", "kind"),
-    [
-        (UPSTREAM_429, errors.RateLimitKind.UPSTREAM),
-        (DAILY_429, errors.RateLimitKind.DAILY),
-    ],
-)
-async def test_429_is_never_retried(
-    wire: Build, body: bytes, kind: errors.RateLimitKind
-) -> None:
+async def test_daily_cap_costs_one_request_whatever_max_retries(wire: Build) -> None:
     headers = {**JSON_CT, "Retry-After": "1", "X-RateLimit-Limit": "50"}
-    h = wire(response(429, body, headers), response(200, OK_BODY))
+    h = wire(
+        response(429, DAILY_429, headers),
+        response(200, OK_BODY),
+        retry=RetryPolicy(max_retries=10),
+    )
+    with pytest.raises(errors.FreeQuotaExhaustedError) as caught:
+        await h.request_json(json={})
+    assert caught.value.kind is errors.RateLimitKind.DAILY
+    assert caught.value.is_retryable is False
+    assert caught.value.headers["x-ratelimit-limit"] == "50"
+    assert h.wire.calls == 1
+    assert h.sleeps == []
+
+
+async def test_upstream_429_backs_off_like_a_5xx(wire: Build) -> None:
+    headers = {**JSON_CT, "Retry-After": "1"}
+    h = wire(response(429, UPSTREAM_429, headers), response(200, OK_BODY))
+    assert (await h.request_json(json={}))["id"] == "gen-1"
+    assert h.wire.calls == 2
+    assert h.sleeps == [1.0]
+
+
+async def test_upstream_429_is_left_to_failover_when_asked(wire: Build) -> None:
+    h = wire(
+        response(429, UPSTREAM_429, {**JSON_CT, "Retry-After": "1"}),
+        response(200, OK_BODY),
+        retry=RetryPolicy(rate_limit_failover=True),
+    )
     with pytest.raises(errors.OpenRouterRateLimitError) as caught:
         await h.request_json(json={})
-    assert caught.value.kind is kind
-    assert caught.value.headers["x-ratelimit-limit"] == "50"
+    assert caught.value.kind is errors.RateLimitKind.UPSTREAM
     assert h.wire.calls == 1
     assert h.sleeps == []
 
@@ -419,7 +436,11 @@ async def test_stream_open_connect_error_is_retried(wire: Build) -> None:
 
 
 async def test_stream_answered_with_a_json_error_and_status_200(wire: Build) -> None:
-    h = wire(response(200, UPSTREAM_429), response(200, SSE_BODY, SSE_CT))
+    h = wire(
+        response(200, UPSTREAM_429),
+        response(200, SSE_BODY, SSE_CT),
+        retry=RetryPolicy(rate_limit_failover=True),
+    )
     with pytest.raises(errors.OpenRouterRateLimitError) as caught:
         await h.stream()
     assert caught.value.kind is errors.RateLimitKind.UPSTREAM
@@ -443,7 +464,7 @@ async def test_stream_answered_with_a_retryable_json_error_and_status_200(
     [
         (401, AUTH_401, errors.OpenRouterAuthenticationError, 1),
         (404, NOT_FOUND_404, errors.OpenRouterNotFoundError, 1),
-        (429, DAILY_429, errors.OpenRouterRateLimitError, 1),
+        (429, DAILY_429, errors.FreeQuotaExhaustedError, 1),
         (502, PROVIDER_502, errors.OpenRouterServerError, 3),
     ],
 )
