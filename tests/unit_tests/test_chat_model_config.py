@@ -20,7 +20,7 @@ from langchain_core.load import dumpd, dumps, load
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from pydantic import SecretStr
 
-import langchain_openrouter_free.chat_models as chat_models_module
+import langchain_openrouter_free._connection as connection_module
 from langchain_openrouter_free import ChatOpenRouterFree
 from langchain_openrouter_free._client import OpenRouterHTTPClient
 from langchain_openrouter_free._request import check_payload_is_free
@@ -420,7 +420,7 @@ def test_threads_racing_on_a_fresh_model_build_one_client(
             threading.Event().wait(0.02)
             super().__init__(**kwargs)
 
-    monkeypatch.setattr(chat_models_module, "OpenRouterHTTPClient", SlowClient)
+    monkeypatch.setattr(connection_module, "OpenRouterHTTPClient", SlowClient)
     model = ChatOpenRouterFree(model=FREE, api_key=KEY)
     barrier = threading.Barrier(8)
     results: list[OpenRouterHTTPClient] = []

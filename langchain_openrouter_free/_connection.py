@@ -1,0 +1,226 @@
+"""Connection settings shared by every OpenRouter model class of the package.
+
+`OpenRouterConnection` holds what the HTTP client is built from (key, base
+URL, attribution headers, timeout, retries, injected httpx clients) and builds
+one `OpenRouterHTTPClient` from them, lazily and once. ``ChatOpenRouterFree``,
+``OpenRouterFreeEmbeddings`` and ``OpenRouterFreeRerank`` inherit it, so a key
+is cleaned, a header checked, a copy given its own client and a changed
+setting honoured in exactly one place.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import weakref
+from typing import TYPE_CHECKING, Any, Final, Self
+
+import httpx
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_validator,
+)
+
+from langchain_openrouter_free._client import OpenRouterHTTPClient
+from langchain_openrouter_free._constants import DEFAULT_BASE_URL
+from langchain_openrouter_free._request import check_header_values, clean_api_key
+from langchain_openrouter_free._retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["CONNECTION_FIELDS", "OpenRouterConnection"]
+
+CONNECTION_FIELDS: Final = frozenset(
+    {
+        "api_key",
+        "base_url",
+        "app_url",
+        "app_title",
+        "default_headers",
+        "timeout",
+        "max_retries",
+        "http_client",
+        "http_async_client",
+    }
+)
+"""Fields the HTTP client is built from: assigning one drops the built client."""
+_CLIENT_LOCK: Final = threading.Lock()
+"""Guards building a model's HTTP client (and dropping it on a config change).
+
+Module level on purpose: a lock attribute on the model would make it
+impossible to deep-copy.
+"""
+
+
+class OpenRouterConnection(BaseModel):
+    """How to reach OpenRouter: key, URL, headers, timeout, retries, clients.
+
+    A mixin of pydantic fields; the classes that inherit it set their own
+    ``model_config`` (``hide_input_in_errors=True`` keeps the key out of
+    validation errors).
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, hide_input_in_errors=True)
+
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env("OPENROUTER_API_KEY", default=None),
+        validate_default=True,
+    )
+    """The API key; defaults to env ``OPENROUTER_API_KEY``.
+
+    Surrounding whitespace (the newline of a key read from a file, the
+    carriage return of a CRLF env file) is stripped; a key with whitespace or
+    control characters inside is refused with an error that does not quote it.
+    """
+    base_url: str = Field(
+        default_factory=from_env("OPENROUTER_BASE_URL", default=DEFAULT_BASE_URL)
+    )
+    """API root; defaults to env ``OPENROUTER_BASE_URL`` or OpenRouter's."""
+    app_url: str | None = None
+    """Sent as ``HTTP-Referer`` for app attribution."""
+    app_title: str | None = None
+    """Sent as ``X-OpenRouter-Title`` and ``X-Title``."""
+    default_headers: dict[str, str] | None = Field(default=None, repr=False)
+    """Extra headers; they override ours case-insensitively.
+
+    Not shown in ``repr``. The key belongs in ``api_key``: a credential header
+    here (``Authorization``, ``X-API-Key``, ``Cookie``,
+    ``Proxy-Authorization``) is left out of serialized dumps, so a loaded
+    model sends its ``api_key`` instead.
+    """
+    timeout: float | None = Field(default=120.0, gt=0)
+    """Seconds httpx waits to connect, to send and for each read of the answer.
+
+    Each read, not the whole request: OpenRouter's keep-alive whitespace
+    during a long non-streaming answer starts the clock again. None: no limit.
+    """
+    max_retries: int = Field(default=2, ge=0)
+    """Retries of 408, 5xx, connection errors and timeouts (0: one attempt)."""
+    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    """An ``httpx.Client`` to use instead of the built-in one."""
+    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    """An ``httpx.AsyncClient`` to use instead of the built-in one."""
+
+    _http: OpenRouterHTTPClient | None = PrivateAttr(default=None)
+
+    @field_validator("api_key", mode="after")
+    @classmethod
+    def _clean_api_key(cls, value: SecretStr | None) -> SecretStr | None:
+        return clean_api_key(value)
+
+    @field_validator("default_headers", mode="after")
+    @classmethod
+    def _check_header_values(
+        cls, value: dict[str, str] | None
+    ) -> dict[str, str] | None:
+        return check_header_values(value, field="default_headers")
+
+    # ------------------------------------------------------------------
+    # Copies and changes: never share or keep a client built for other settings
+    # ------------------------------------------------------------------
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Set a field; a connection setting also drops the built HTTP client.
+
+        The client is built from the key, URL, headers, timeout and retries,
+        so after ``model.api_key = ...`` the next call builds a new one. The
+        old one is closed when the model is collected, as before.
+        """
+        if name not in CONNECTION_FIELDS:
+            super().__setattr__(name, value)
+            return
+        if name == "api_key":
+            value = clean_api_key(value)
+        with _CLIENT_LOCK:
+            super().__setattr__(name, value)
+            self._http = None
+
+    def __copy__(self) -> Self:
+        """Copy the model; the copy builds its own HTTP client on first use."""
+        copied = super().__copy__()
+        copied._http = None  # noqa: SLF001 - the copy's own private state
+        return copied
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        """Deep-copy the model, except its HTTP clients.
+
+        The built client holds locks and sockets: the copy builds its own on
+        first use. Injected ``http_client`` / ``http_async_client`` belong to
+        the caller and are shared, as a shallow copy shares them.
+        """
+        memo = {} if memo is None else memo
+        for client in (self.http_client, self.http_async_client):
+            if client is not None:
+                memo.setdefault(id(client), client)
+        if self._http is not None:
+            memo.setdefault(id(self._http), None)
+        return super().__deepcopy__(memo)
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Self:
+        """Copy the model (see `pydantic.BaseModel.model_copy`).
+
+        The copy never shares the built HTTP client, so an updated
+        ``api_key`` or ``base_url`` is used by the copy's first call; an
+        updated ``api_key`` is cleaned as at construction.
+        """
+        if update and "api_key" in update:
+            update = {**update, "api_key": clean_api_key(update["api_key"])}
+        source = copy.deepcopy(self) if deep else self
+        return super(OpenRouterConnection, source).model_copy(update=update)
+
+    # ------------------------------------------------------------------
+    # The HTTP client
+    # ------------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        headers = httpx.Headers({"Content-Type": "application/json"})
+        if self.api_key is not None and self.api_key.get_secret_value():
+            headers["Authorization"] = f"Bearer {self.api_key.get_secret_value()}"
+        if self.app_url:
+            headers["HTTP-Referer"] = self.app_url
+        if self.app_title:
+            headers["X-OpenRouter-Title"] = self.app_title
+            headers["X-Title"] = self.app_title
+        headers.update(self.default_headers or {})
+        return dict(headers.items())
+
+    def _client(self) -> OpenRouterHTTPClient:
+        http = self._http
+        if http is not None:
+            return http
+        # Threads of one ``batch()`` may all get here first: build one client.
+        with _CLIENT_LOCK:
+            http = self._http
+            if http is None:
+                http = OpenRouterHTTPClient(
+                    base_url=self.base_url,
+                    headers=self._headers(),
+                    timeout=self.timeout,
+                    retry=RetryPolicy(max_retries=self.max_retries),
+                    client=self.http_client,
+                    async_client=self.http_async_client,
+                )
+                self._http = http
+                # Close the built-in pool when the model is collected, so
+                # creating many models leaks no sockets (an injected client is
+                # left alone).
+                weakref.finalize(self, http.close)
+        return http
+
+    def close(self) -> None:
+        """Close the built-in HTTP client (an injected one is left open)."""
+        if self._http is not None:
+            self._http.close()
+
+    async def aclose(self) -> None:
+        """Close the built-in async HTTP client (an injected one is left open)."""
+        if self._http is not None:
+            await self._http.aclose()
