@@ -2,7 +2,7 @@
 
 `OpenRouterHTTPClient` only moves bytes. Every decision is a small pure
 function shared by the sync and async paths: what an answer means
-(`_check_response`, `_stream_open_error`), which exception a transport failure
+(`langchain_openrouter_free._answers`), which exception a transport failure
 becomes (`_transport_error`, `_stream_broken`), whether and how long to wait
 before another attempt (`langchain_openrouter_free._retry.RetryPolicy`), and
 how a pooled async client can be closed (`_close_action`). The sync and async
@@ -19,38 +19,37 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
+import dataclasses
 import logging
 import threading
 import time
-from collections.abc import (
-    AsyncGenerator,
-    AsyncIterator,
-    Awaitable,
-    Callable,
-    Generator,
-    Iterator,
-    Mapping,
-    Sequence,
-)
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar, overload
 
 import httpx
 from httpx_sse import EventSource
 
+from langchain_openrouter_free import _answers as answers
 from langchain_openrouter_free import errors
 from langchain_openrouter_free._constants import CREDENTIAL_HEADERS
 
 if TYPE_CHECKING:
+    from collections.abc import (
+        AsyncGenerator,
+        AsyncIterator,
+        Awaitable,
+        Callable,
+        Generator,
+        Iterator,
+        Mapping,
+        Sequence,
+    )
+
     from langchain_openrouter_free._retry import RetryPolicy
 
 __all__ = ["OpenRouterHTTPClient"]
 
 _LOG: Final = logging.getLogger(__name__)
-_SNIPPET_CHARS: Final = 200
 _STREAM_HEADERS: Final = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
-_MIN_SECRET_CHARS: Final = 4
-"""Shorter header values are not redacted: replacing them would garble text."""
 _DRAIN_MAX_BYTES: Final = 1 << 20
 _DRAIN_MAX_SECONDS: Final = 0.5
 """How much of a stream's rest is read after the caller is done with it.
@@ -67,6 +66,18 @@ _CLOSING: Final[set[asyncio.Task[None]]] = set()
 _T = TypeVar("_T")
 CloseAction: TypeAlias = Literal["await", "schedule", "drop"]
 _Loop: TypeAlias = asyncio.AbstractEventLoop
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _JsonRequest:
+    """One JSON request, as every attempt of it is sent."""
+
+    method: str
+    url: str
+    json: Any
+    params: Mapping[str, Any] | None
+    parse: Callable[[Any], Any] | None
+    anonymous: bool = False
 
 
 class OpenRouterHTTPClient:
@@ -128,7 +139,7 @@ class OpenRouterHTTPClient:
         """
         self._base_url = base_url.rstrip("/")
         self._headers = dict(headers)
-        self._secrets = _secret_forms(self._headers)
+        self._secrets = answers.secret_forms(self._headers)
         self._timeout = None if timeout is None else httpx.Timeout(timeout)
         self._retry = retry
         self._sleep = sleep
@@ -154,6 +165,7 @@ class OpenRouterHTTPClient:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         parse: None = None,
+        anonymous: bool = False,
     ) -> Any: ...
 
     @overload
@@ -165,6 +177,7 @@ class OpenRouterHTTPClient:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         parse: Callable[[Any], _T],
+        anonymous: bool = False,
     ) -> _T: ...
 
     def request_json(
@@ -175,6 +188,7 @@ class OpenRouterHTTPClient:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         parse: Callable[[Any], Any] | None = None,
+        anonymous: bool = False,
     ) -> Any:
         """Send one request (retrying per the policy) and return its JSON body.
 
@@ -188,6 +202,9 @@ class OpenRouterHTTPClient:
                 `OpenRouterServerError` for ``choices: null``) goes through
                 the retry policy like an error status; any other exception
                 propagates at once.
+            anonymous: Leave the credential headers (``Authorization`` and
+                friends) out of this request, for endpoints that need no key
+                (``GET /models``).
 
         Returns:
             The parsed JSON of the 2xx answer, or what ``parse`` made of it.
@@ -201,7 +218,9 @@ class OpenRouterHTTPClient:
         """
         url = self._url(path)
         return self._with_retry(
-            lambda: self._request_once(method, url, json, params, parse)
+            lambda: self._request_once(
+                _JsonRequest(method, url, json, params, parse, anonymous=anonymous)
+            )
         )
 
     @overload
@@ -213,6 +232,7 @@ class OpenRouterHTTPClient:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         parse: None = None,
+        anonymous: bool = False,
     ) -> Any: ...
 
     @overload
@@ -224,6 +244,7 @@ class OpenRouterHTTPClient:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         parse: Callable[[Any], _T],
+        anonymous: bool = False,
     ) -> _T: ...
 
     async def arequest_json(
@@ -234,57 +255,46 @@ class OpenRouterHTTPClient:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         parse: Callable[[Any], Any] | None = None,
+        anonymous: bool = False,
     ) -> Any:
         """Async `request_json`: same arguments, result and errors."""
         url = self._url(path)
         return await self._awith_retry(
-            lambda: self._arequest_once(method, url, json, params, parse)
+            lambda: self._arequest_once(
+                _JsonRequest(method, url, json, params, parse, anonymous=anonymous)
+            )
         )
 
-    def _request_once(
-        self,
-        method: str,
-        url: str,
-        body: Any,
-        params: Mapping[str, Any] | None,
-        parse: Callable[[Any], Any] | None,
-    ) -> Any:
+    def _request_once(self, call: _JsonRequest) -> Any:
         client = self._get_client()
         try:
             response = client.request(
-                method,
-                url,
-                json=body,
-                params=params,
-                **self._send_options(stream=False),
+                call.method,
+                call.url,
+                json=call.json,
+                params=call.params,
+                **self._send_options(stream=False, anonymous=call.anonymous),
             )
         except httpx.RequestError as exc:
             error = self._transport_error(exc)
         else:
-            return _parsed(response, parse)
+            return _parsed(response, call.parse)
         raise error from None  # outside the handler: no __context__ either
 
-    async def _arequest_once(
-        self,
-        method: str,
-        url: str,
-        body: Any,
-        params: Mapping[str, Any] | None,
-        parse: Callable[[Any], Any] | None,
-    ) -> Any:
+    async def _arequest_once(self, call: _JsonRequest) -> Any:
         client = self._get_async_client()
         try:
             response = await client.request(
-                method,
-                url,
-                json=body,
-                params=params,
-                **self._send_options(stream=False),
+                call.method,
+                call.url,
+                json=call.json,
+                params=call.params,
+                **self._send_options(stream=False, anonymous=call.anonymous),
             )
         except httpx.RequestError as exc:
             error = self._transport_error(exc)
         else:
-            return _parsed(response, parse)
+            return _parsed(response, call.parse)
         raise error from None  # outside the handler: no __context__ either
 
     # -------------------------------------------------------------- streams
@@ -322,6 +332,8 @@ class OpenRouterHTTPClient:
             yield events
         except BaseException as exc:
             reusable = _may_drain(exc)
+            if isinstance(exc, errors.OpenRouterError):
+                exc.redact(self._secrets)
             raise
         finally:
             try:
@@ -352,6 +364,8 @@ class OpenRouterHTTPClient:
             yield events
         except BaseException as exc:
             reusable = _may_drain(exc)
+            if isinstance(exc, errors.OpenRouterError):
+                exc.redact(self._secrets)
             raise
         finally:
             try:
@@ -368,7 +382,7 @@ class OpenRouterHTTPClient:
         )
         try:
             response = client.send(request, stream=True)
-            if _is_event_stream(response.status_code, response.headers):
+            if answers.is_event_stream(response.status_code, response.headers):
                 return response
             try:
                 content = response.read()
@@ -377,7 +391,9 @@ class OpenRouterHTTPClient:
         except httpx.RequestError as exc:
             error = self._transport_error(exc)
         else:
-            error = _stream_open_error(response.status_code, response.headers, content)
+            error = answers.stream_open_error(
+                response.status_code, response.headers, content
+            )
         raise error from None  # outside the handler: no __context__ either
 
     async def _aopen_stream_once(self, url: str, body: Any) -> httpx.Response:
@@ -387,7 +403,7 @@ class OpenRouterHTTPClient:
         )
         try:
             response = await client.send(request, stream=True)
-            if _is_event_stream(response.status_code, response.headers):
+            if answers.is_event_stream(response.status_code, response.headers):
                 return response
             try:
                 content = await response.aread()
@@ -396,7 +412,9 @@ class OpenRouterHTTPClient:
         except httpx.RequestError as exc:
             error = self._transport_error(exc)
         else:
-            error = _stream_open_error(response.status_code, response.headers, content)
+            error = answers.stream_open_error(
+                response.status_code, response.headers, content
+            )
         raise error from None  # outside the handler: no __context__ either
 
     # ---------------------------------------------------------- retry loops
@@ -407,6 +425,7 @@ class OpenRouterHTTPClient:
             try:
                 return attempt_once()
             except errors.OpenRouterError as error:
+                error.redact(self._secrets)
                 delay = self._retry_delay(attempt, error)
                 if delay is None:
                     raise
@@ -419,6 +438,7 @@ class OpenRouterHTTPClient:
             try:
                 return await attempt_once()
             except errors.OpenRouterError as error:
+                error.redact(self._secrets)
                 delay = self._retry_delay(attempt, error)
                 if delay is None:
                     raise
@@ -431,14 +451,14 @@ class OpenRouterHTTPClient:
             _LOG.debug(
                 "OpenRouter request failed with %s (status %s); not retrying",
                 type(error).__name__,
-                _status_of(error),
+                answers.status_of(error),
             )
             return None
         delay = self._retry.delay(attempt, error)
         _LOG.info(
             "OpenRouter request failed with %s (status %s); retry %d of %d in %.2fs",
             type(error).__name__,
-            _status_of(error),
+            answers.status_of(error),
             attempt + 1,
             self._retry.max_retries,
             delay,
@@ -453,9 +473,15 @@ class OpenRouterHTTPClient:
     def _url(self, path: str) -> str:
         return f"{self._base_url}/{path.lstrip('/')}"
 
-    def _send_options(self, *, stream: bool) -> dict[str, Any]:
+    def _send_options(self, *, stream: bool, anonymous: bool = False) -> dict[str, Any]:
         """Per-request headers and timeout (a None timeout: the client's own)."""
         headers = {**self._headers, **_STREAM_HEADERS} if stream else self._headers
+        if anonymous:
+            headers = {
+                name: value
+                for name, value in headers.items()
+                if name.lower() not in CREDENTIAL_HEADERS
+            }
         options: dict[str, Any] = {"headers": headers}
         if self._timeout is not None:
             options["timeout"] = self._timeout
@@ -551,79 +577,12 @@ def _new_async_client() -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=None)  # noqa: S113 - per-request timeout governs
 
 
-def _is_success(status: int) -> bool:
-    return 200 <= status < 300  # noqa: PLR2004
-
-
-def _is_event_stream(status: int, headers: Mapping[str, str]) -> bool:
-    content_type = headers.get("content-type", "").partition(";")[0].strip()
-    return _is_success(status) and content_type.lower() == "text/event-stream"
-
-
-def _decode(content: bytes) -> tuple[Any, bool]:
-    """Parse a body as JSON, tolerating leading keep-alive whitespace.
-
-    Returns:
-        ``(parsed, True)`` for JSON, else ``(text, False)``.
-    """
-    text = content.decode("utf-8", errors="replace").lstrip("\ufeff")
-    try:
-        return json.loads(text), True
-    except ValueError:
-        return text, False
-
-
-def _api_error(
-    status: int, headers: Mapping[str, str], body: Any
-) -> errors.OpenRouterAPIError | None:
-    """The typed error an answer carries, or None for a usable 2xx body."""
-    if not _is_success(status):
-        return errors.error_from_response(status, body, headers)
-    if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
-        return errors.error_from_body(body["error"], headers=headers, body=body)
-    return None
-
-
-def _check_response(status: int, headers: Mapping[str, str], content: bytes) -> Any:
-    """Return the parsed JSON of a usable answer, else raise its typed error.
-
-    Raises:
-        OpenRouterAPIError: For an error status or an ``{"error": ...}`` body.
-        OpenRouterServerError: For a 2xx body that is not JSON.
-    """
-    body, is_json = _decode(content)
-    error = _api_error(status, headers, body)
-    if error is not None:
-        raise error
-    if not is_json:
-        msg = (
-            f"OpenRouter answered HTTP {status} with a body that is not JSON: "
-            f"{_snippet(body)}"
-        )
-        raise errors.OpenRouterServerError(msg, headers=headers, body=body)
-    return body
-
-
 def _parsed(response: httpx.Response, parse: Callable[[Any], Any] | None) -> Any:
     """The checked JSON of an answer, passed through ``parse`` when given."""
-    body = _check_response(response.status_code, response.headers, response.content)
-    return body if parse is None else parse(body)
-
-
-def _stream_open_error(
-    status: int, headers: Mapping[str, str], content: bytes
-) -> errors.OpenRouterAPIError:
-    """The error for an answer to a stream request that is not an event stream."""
-    body, _ = _decode(content)
-    error = _api_error(status, headers, body)
-    if error is not None:
-        return error
-    content_type = headers.get("content-type", "")
-    msg = (
-        "expected an event stream (text/event-stream) but OpenRouter answered "
-        f"HTTP {status} with Content-Type {content_type!r}: {_snippet(body)}"
+    body = answers.check_response(
+        response.status_code, response.headers, response.content
     )
-    return errors.OpenRouterServerError(msg, headers=headers, body=body)
+    return body if parse is None else parse(body)
 
 
 def _transport_error(
@@ -676,44 +635,6 @@ def _stream_broken(
 def _describe_cause(exc: Exception, secrets: Sequence[str]) -> str:
     """``"<class>: <text>"`` of an httpx failure, without any secret in it."""
     return f"{type(exc).__name__}: {errors.redact_secrets(str(exc), secrets)}"
-
-
-def _secret_forms(headers: Mapping[str, str]) -> tuple[str, ...]:
-    r"""Every spelling in which a sent header value may be quoted, longest first.
-
-    httpx and h11 quote a refused value as bytes (``b'Bearer sk-or-...\n'``),
-    so the escaped forms count, each also stripped; for ``Authorization`` the
-    credential after the scheme counts on its own too.
-    """
-    values = list(headers.values())
-    values += [
-        value.partition(" ")[2]
-        for name, value in headers.items()
-        if name.lower() in CREDENTIAL_HEADERS
-    ]
-    forms: set[str] = set()
-    for value in values:
-        escaped = repr(value)[1:-1]
-        as_bytes = repr(value.encode("utf-8", "backslashreplace"))[2:-1]
-        for form in (value, escaped, as_bytes):
-            forms.update((form, form.strip()))
-    usable = (form for form in forms if len(form) >= _MIN_SECRET_CHARS)
-    return tuple(sorted(usable, key=len, reverse=True))
-
-
-def _status_of(error: errors.OpenRouterError) -> int | str:
-    if isinstance(error, errors.OpenRouterAPIError):
-        return error.status_code
-    return "none"
-
-
-def _snippet(value: Any) -> str:
-    text = (value if isinstance(value, str) else repr(value)).strip()
-    if not text:
-        return "(empty body)"
-    if len(text) > _SNIPPET_CHARS:
-        return text[:_SNIPPET_CHARS] + "..."
-    return text
 
 
 # ------------------------------------------------------------- event readers

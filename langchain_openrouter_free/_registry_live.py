@@ -1,10 +1,11 @@
-"""I/O seam of the registry: fetch listings over httpx, cache them on disk.
+"""I/O seam of the registry: the on-disk cache of fetched listings.
 
-Works on raw ``/api/v1/models`` JSON only; ``registry.py`` does the parsing.
-The API key is sent in one header and nowhere else: not cached, not logged,
-not in a message. The cache records only a salted, truncated one-way
-fingerprint of it (:func:`key_fingerprint`), so one account's privacy blocks are
-never served to another.
+Works on raw ``/api/v1/models`` JSON only; ``registry.py`` does the parsing
+and `langchain_openrouter_free._registry_fetch` the fetching (through the one
+HTTP client). The API key is never cached, logged or put in a message. The
+cache records only a salted, truncated one-way fingerprint of it
+(:func:`key_fingerprint`), so one account's privacy blocks are never served
+to another.
 """
 
 from __future__ import annotations
@@ -14,25 +15,20 @@ import hashlib
 import json
 import os
 import warnings
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import httpx
 from pydantic import SecretStr
 
+from langchain_openrouter_free import _safe_json as safe_json
 from langchain_openrouter_free._constants import DEFAULT_BASE_URL
-from langchain_openrouter_free.errors import (
-    OpenRouterAPIError,
-    OpenRouterConnectionError,
-    OpenRouterError,
-    OpenRouterTimeoutError,
-    error_from_body,
-    error_from_response,
-    redact_secrets,
-)
+from langchain_openrouter_free._request import clean_api_key
+from langchain_openrouter_free.errors import redact_secrets
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 _CACHE_FORMAT: Final = 2
 _FINGERPRINT_SALT: Final = b"langchain-openrouter-free:"
@@ -59,12 +55,19 @@ def resolve_base_url(base_url: str | None) -> str:
 
 
 def resolve_api_key(api_key: str | SecretStr | None) -> SecretStr | None:
-    """Return the key: the argument, else ``$OPENROUTER_API_KEY``; ``""`` is none."""
+    """Return the key: the argument, else ``$OPENROUTER_API_KEY``; blank is none.
+
+    The key is cleaned as the chat model cleans it (surrounding whitespace,
+    such as the newline of a key read from a file, is stripped).
+
+    Raises:
+        ValueError: The key holds whitespace or a control character inside.
+    """
     if api_key is None:
         api_key = os.environ.get("OPENROUTER_API_KEY")
     if isinstance(api_key, SecretStr):
-        return api_key if api_key.get_secret_value() else None
-    return SecretStr(api_key) if api_key else None
+        api_key = api_key.get_secret_value()
+    return clean_api_key(api_key) if api_key and api_key.strip() else None
 
 
 def key_fingerprint(api_key: SecretStr | None) -> str | None:
@@ -141,11 +144,7 @@ class ListingSnapshot:
         Raises:
             ValueError: Not JSON, an unknown format, or a missing field.
         """
-        try:
-            raw = json.loads(text)
-        except RecursionError as exc:  # absurdly deep nesting
-            msg = "JSON nested too deeply"
-            raise ValueError(msg) from exc
+        raw = safe_json.loads(text)
         if not isinstance(raw, dict) or raw.get("format") != _CACHE_FORMAT:
             msg = "unknown cache format"
             raise ValueError(msg)
@@ -209,114 +208,3 @@ class ListingCache:
             warn(f"Could not write the registry cache {self.path}: {exc}")
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
-
-
-@dataclass(frozen=True, slots=True)
-class ListingFetcher:
-    """Reads ``GET /models`` and ``GET /models/user`` over httpx.
-
-    Attributes:
-        base_url: API root without a trailing slash.
-        api_key: Sent only to ``/models/user``.
-        http_client: Injected client (never closed here), or None for a
-            short-lived one per :meth:`session`.
-        timeout: Seconds per request.
-    """
-
-    base_url: str
-    api_key: SecretStr | None
-    http_client: httpx.Client | None
-    timeout: float
-
-    @property
-    def key_fingerprint(self) -> str | None:
-        """The :func:`key_fingerprint` of :attr:`api_key`."""
-        return key_fingerprint(self.api_key)
-
-    def redact(self, text: str) -> str:
-        """Remove the exact key, and anything shaped like a key, from ``text``."""
-        known = [self.api_key.get_secret_value()] if self.api_key is not None else []
-        return redact_secrets(text, known)
-
-    def client(self) -> httpx.Client:
-        """Return the client to use; the caller closes it unless it was injected."""
-        return self.http_client or httpx.Client(timeout=self.timeout)
-
-    def get_data(
-        self, client: httpx.Client, path: str, *, authenticate: bool
-    ) -> list[Any]:
-        """GET a listing endpoint and return its ``data`` list.
-
-        Raises:
-            OpenRouterError: The typed error of a non-2xx answer or an error
-                body; ``OpenRouterConnectionError`` / ``OpenRouterTimeoutError``
-                when the server cannot be reached. Whatever the key looks like,
-                it is removed from the error's message and body.
-        """
-        try:
-            return self._get_data(client, path, authenticate=authenticate)
-        except OpenRouterError as exc:
-            self._scrub(exc)
-            raise
-
-    def _get_data(
-        self, client: httpx.Client, path: str, *, authenticate: bool
-    ) -> list[Any]:
-        url = f"{self.base_url}{path}"
-        headers = {"Accept": "application/json"}
-        if authenticate and self.api_key is not None:
-            headers["Authorization"] = f"Bearer {self.api_key.get_secret_value()}"
-        try:
-            response = client.get(url, headers=headers, timeout=self.timeout)
-        except httpx.TimeoutException as exc:
-            msg = f"GET {url} timed out after {self.timeout} s"
-            raise OpenRouterTimeoutError(msg) from exc
-        except httpx.RequestError as exc:
-            msg = f"GET {url} failed: {type(exc).__name__}: {exc}"
-            raise OpenRouterConnectionError(msg) from exc
-        return listing_data(response, url)
-
-    def _scrub(self, error: OpenRouterError) -> None:
-        """Remove the key from an error the server may have echoed it into."""
-        if self.api_key is None:
-            return
-        error.message = self.redact(error.message)
-        error.args = (error.message, *error.args[1:])
-        if isinstance(error, OpenRouterAPIError):
-            error.body = self._scrub_json(error.body)
-            error.metadata = self._scrub_json(error.metadata)
-
-    def _scrub_json(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self.redact(value)
-        if isinstance(value, Mapping):
-            return {k: self._scrub_json(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self._scrub_json(v) for v in value]
-        return value
-
-
-def listing_data(response: httpx.Response, url: str) -> list[Any]:
-    """Return the ``data`` list of a listing answer, or raise the typed error.
-
-    Raises:
-        OpenRouterError: Non-2xx, an ``{"error": ...}`` body, or no ``data`` list.
-    """
-    try:
-        body: Any = response.json()
-    except ValueError:
-        body = response.text
-    headers = dict(response.headers)
-    if not response.is_success:
-        raise error_from_response(response.status_code, body, headers)
-    if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
-        raise error_from_body(
-            body["error"], status_code=response.status_code, headers=headers, body=body
-        )
-    data = body.get("data") if isinstance(body, Mapping) else None
-    if not isinstance(data, list):
-        message = f"GET {url} answered {response.status_code} without a 'data' list"
-        raise error_from_body(
-            {"message": message}, headers=headers, body=str(body)[:500]
-        )
-    return data

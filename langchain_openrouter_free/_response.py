@@ -20,6 +20,7 @@ from langchain_core.messages.ai import (
 from langchain_core.messages.tool import invalid_tool_call, tool_call
 from langchain_core.outputs import ChatGeneration, ChatResult
 
+from langchain_openrouter_free import _safe_json as safe_json
 from langchain_openrouter_free._numbers import finite_float
 from langchain_openrouter_free._reasoning import merge_reasoning_details
 from langchain_openrouter_free.errors import OpenRouterServerError, error_from_body
@@ -210,8 +211,8 @@ def parse_arguments(value: Any) -> tuple[dict[str, Any] | None, str | None]:
         kind = type(value).__name__
         return None, f"arguments must be a JSON object string, got {kind}"
     try:
-        decoded = json.loads(value, strict=False)
-    except json.JSONDecodeError as exc:
+        decoded = safe_json.loads(value, strict=False)
+    except ValueError as exc:
         return None, f"arguments are not valid JSON: {exc}"
     if isinstance(decoded, dict):
         return decoded, None

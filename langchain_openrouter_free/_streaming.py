@@ -20,6 +20,7 @@ from langchain_core.messages import AIMessageChunk, ToolCallChunk
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk
 
+from langchain_openrouter_free import _safe_json as safe_json
 from langchain_openrouter_free._reasoning import merge_reasoning_details
 from langchain_openrouter_free._response import (
     COMPLETION_FACT_KEYS,
@@ -153,7 +154,7 @@ class StreamAccumulator:
 
     def _parse(self, payload: str) -> Mapping[str, Any]:
         try:
-            chunk = json.loads(payload)
+            chunk = safe_json.loads(payload)
         except ValueError as exc:
             msg = f"OpenRouter sent stream data that is not JSON: {_preview(payload)}"
             raise OpenRouterStreamError(

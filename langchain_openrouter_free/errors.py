@@ -53,7 +53,11 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from langchain_openrouter_free._constants import SECRET_PATTERNS
+from langchain_openrouter_free._constants import (
+    ACCOUNT_ID_PATTERNS,
+    CREDENTIAL_HEADERS,
+    SECRET_PATTERNS,
+)
 from langchain_openrouter_free._numbers import finite_float, http_date
 
 __all__ = [
@@ -77,6 +81,7 @@ __all__ = [
     "StaleModelIdWarning",
     "error_from_body",
     "error_from_response",
+    "redact_json",
     "redact_secrets",
 ]
 
@@ -86,6 +91,12 @@ _EPOCH_SECONDS_RANGE: Final = (1e9, 253402300799.0)
 """Readable reset times: from 2001 to the end of year 9999, in epoch seconds."""
 _LONGEST_DAILY_RESET: Final = timedelta(hours=48)
 """A daily-cap reset further away than this is not believed (next midnight is)."""
+REDACTED: Final = "[REDACTED]"
+"""What a removed secret is replaced with."""
+_REDACTED_PATTERNS: Final = (*SECRET_PATTERNS.values(), *ACCOUNT_ID_PATTERNS.values())
+_URL_CREDENTIALS: Final = re.compile(
+    r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)[^\s/?#@]+@"
+)
 _CONTEXT_OVERFLOW_TYPES: Final = frozenset(
     {"context_length_exceeded", "token_limit_exceeded", "max_tokens_exceeded"}
 )
@@ -97,21 +108,50 @@ _CONTEXT_OVERFLOW_TEXT: Final = re.compile(
 
 
 def redact_secrets(text: str, known: Iterable[str] = ()) -> str:
-    """Replace known secret values, then anything shaped like a key or token.
+    """The one redaction rule: every surface that may hold a secret passes here.
+
+    Removes, in this order: the exact ``known`` values (the key as sent, in
+    whatever shape), key-like text (`SECRET_PATTERNS`), OpenRouter account
+    ids (`ACCOUNT_ID_PATTERNS`) and the credentials of a URL
+    (``https://user:password@host`` keeps only the host).
 
     Args:
-        text: Any text that may end up in a message, log line or repr.
+        text: Any text that may end up in a message, log line, repr, warning,
+            cassette, cache or CLI output.
         known: Exact secret values to remove first (a key of any shape, the
             headers actually sent), longest first so none is left half-done.
 
     Returns:
-        The text with every secret and key-like run replaced by ``[REDACTED]``.
+        The text with every secret replaced by ``[REDACTED]``.
     """
     for secret in sorted(filter(None, known), key=len, reverse=True):
-        text = text.replace(secret, "[REDACTED]")
-    for pattern in SECRET_PATTERNS.values():
-        text = pattern.sub("[REDACTED]", text)
-    return text
+        text = text.replace(secret, REDACTED)
+    for pattern in _REDACTED_PATTERNS:
+        text = pattern.sub(REDACTED, text)
+    return _URL_CREDENTIALS.sub(rf"\g<scheme>{REDACTED}@", text)
+
+
+def redact_json(value: Any, known: Iterable[str] = ()) -> Any:
+    """Apply `redact_secrets` to every string (keys too) of a JSON-like value.
+
+    Args:
+        value: A parsed JSON value, or any value (non-strings pass unchanged).
+        known: Exact secret values to remove, as for `redact_secrets`.
+
+    Returns:
+        A redacted copy: mappings become dicts, lists and tuples lists.
+    """
+    known = tuple(known)
+    if isinstance(value, str):
+        return redact_secrets(value, known)
+    if isinstance(value, Mapping):
+        return {
+            redact_secrets(str(k), known): redact_json(v, known)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [redact_json(item, known) for item in value]
+    return value
 
 
 class RateLimitKind(StrEnum):
@@ -144,6 +184,20 @@ class OpenRouterError(Exception):
         self.message = redact_secrets(message)
         self.partial_text = partial_text
         super().__init__(self.message)
+
+    def redact(self, known: Iterable[str]) -> None:
+        """Remove exact secret values (a key of any shape) from every attribute.
+
+        The HTTP client calls this with the credentials it sent before an
+        error leaves it, so a key that looks like no key is gone too.
+
+        Args:
+            known: The exact secret values.
+        """
+        known = tuple(known)
+        self.message = redact_secrets(self.message, known)
+        self.partial_text = redact_secrets(self.partial_text, known)
+        self.args = (self.message, *self.args[1:])
 
     def __repr__(self) -> str:
         """Return a repr that names the class and the redacted message."""
@@ -182,16 +236,28 @@ class OpenRouterAPIError(OpenRouterError):
         self.status_code = (
             status_code if status_code is not None else self.default_status
         )
-        self.code = code
-        self.metadata: dict[str, Any] = dict(metadata or {})
-        self.availability: dict[str, Any] = dict(availability or {})
-        self.headers: dict[str, str] = {
-            k.lower(): v for k, v in (headers or {}).items()
-        }
-        self.body = body
+        self.code = redact_json(code)
+        self.metadata: dict[str, Any] = redact_json(dict(metadata or {}))
+        self.availability: dict[str, Any] = redact_json(dict(availability or {}))
+        self.headers: dict[str, str] = _safe_headers(headers or {})
+        self.body = redact_json(body)
         retryable = self.availability.get("retryable")
         if isinstance(retryable, bool):
             self.is_retryable = retryable
+
+    def redact(self, known: Iterable[str]) -> None:
+        """Remove exact secret values from the message, body, metadata and headers.
+
+        Args:
+            known: The exact secret values.
+        """
+        known = tuple(known)
+        super().redact(known)
+        self.code = redact_json(self.code, known)
+        self.metadata = redact_json(self.metadata, known)
+        self.availability = redact_json(self.availability, known)
+        self.headers = redact_json(self.headers, known)
+        self.body = redact_json(self.body, known)
 
     @property
     def raw(self) -> str | None:
@@ -644,6 +710,18 @@ def _classify_rate_limit(
     ):
         return RateLimitKind.UPSTREAM
     return RateLimitKind.UNKNOWN
+
+
+def _safe_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Lower-cased headers with credential values masked and secrets redacted."""
+    return {
+        str(name).lower(): (
+            REDACTED
+            if str(name).lower() in CREDENTIAL_HEADERS
+            else redact_secrets(str(value))
+        )
+        for name, value in headers.items()
+    }
 
 
 def _int_or_none(value: Any) -> int | None:

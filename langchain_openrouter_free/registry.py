@@ -31,9 +31,9 @@ from langchain_openrouter_free._constants import (
     FREE_ROUTER_ID,
     is_free_model_id,
 )
+from langchain_openrouter_free._registry_fetch import ListingFetcher
 from langchain_openrouter_free._registry_live import (
     ListingCache,
-    ListingFetcher,
     ListingSnapshot,
     RegistryWarning,
     cache_path,
@@ -464,6 +464,7 @@ class FreeModelRegistry:
         strict: bool = False,
         timeout: float = 10.0,
         clock: Callable[[], datetime] | None = None,
+        max_retries: int = 2,
     ) -> FreeModelRegistry:
         """Fetch the live listing, cache it, and merge it over the bundled history.
 
@@ -495,6 +496,8 @@ class FreeModelRegistry:
             strict: Raise instead of falling back when the fetch fails.
             timeout: Seconds per request.
             clock: Returns the current aware datetime (tests inject one).
+            max_retries: Retries of each request after a 408, a 5xx, a
+                connection error or a timeout (as the chat model retries).
 
         Returns:
             The registry; :attr:`source` says ``live``, ``cache`` or ``bundled``.
@@ -511,6 +514,7 @@ class FreeModelRegistry:
             api_key=resolve_api_key(api_key),
             http_client=http_client,
             timeout=timeout,
+            max_retries=max_retries,
         )
         cache = ListingCache(cache_path(cache_dir, fetcher.base_url))
         now = (clock or utcnow)()
@@ -540,14 +544,13 @@ def _fetch_snapshot(
     fetcher: ListingFetcher, now: datetime, *, strict: bool
 ) -> ListingSnapshot:
     """Fetch ``/models`` (and ``/models/user`` with a key) into a snapshot."""
-    client = fetcher.client()
-    try:
-        data = fetcher.get_data(client, "/models", authenticate=False)
+    with fetcher.session() as http:
+        data = fetcher.get_data(http, "/models", authenticate=False)
         live = FreeModelRegistry.from_listing({"data": data}, fetched_at=now)
         visible: set[Any] | None = None
         if fetcher.api_key is not None:
             try:
-                user = fetcher.get_data(client, "/models/user", authenticate=True)
+                user = fetcher.get_data(http, "/models/user", authenticate=True)
             except OpenRouterError as exc:
                 if strict:
                     raise
@@ -558,9 +561,6 @@ def _fetch_snapshot(
                 )
             else:
                 visible = {e.get("id") for e in user if isinstance(e, Mapping)}
-    finally:
-        if client is not fetcher.http_client:
-            client.close()
     return ListingSnapshot(
         base_url=fetcher.base_url,
         fetched_at=now.isoformat(),

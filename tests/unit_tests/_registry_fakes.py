@@ -68,6 +68,7 @@ def clock(at: datetime) -> Callable[[], datetime]:
 
 def refresh(api: FakeAPI, cache: Path, **kwargs: Any) -> FreeModelRegistry:
     kwargs.setdefault("clock", clock(NOW))
+    kwargs.setdefault("max_retries", 0)
     return FreeModelRegistry.refresh(
         http_client=api.client(), cache_dir=cache, **kwargs
     )

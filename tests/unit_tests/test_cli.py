@@ -140,7 +140,7 @@ def test_refresh_failure_exits_1_with_one_line(
     assert captured.out == ""
     assert captured.err.count("\n") == 1
     assert captured.err.startswith(
-        "openrouter-free: refresh failed: GET https://openrouter.ai"
+        "openrouter-free: refresh failed: Could not reach OpenRouter"
     )
 
 

@@ -11,17 +11,20 @@ exception h11 would (with the key in its text and in its own chain).
 
 from __future__ import annotations
 
+import json
 import traceback
 
 import httpx
 import pytest
 
-from langchain_openrouter_free import _client, errors
+from langchain_openrouter_free import _answers as answers
+from langchain_openrouter_free import errors
 from langchain_openrouter_free._retry import RetryPolicy
 from tests.unit_tests._client_harness import (
     API_KEY,
     AUTH_401,
     HEADERS,
+    JSON_CT,
     SSE_CT,
     Build,
     Harness,
@@ -162,7 +165,7 @@ async def test_api_key_never_appears_in_errors(wire: Build) -> None:
 
 
 def test_secret_forms_cover_the_spellings_httpx_uses() -> None:
-    forms = _client._secret_forms(
+    forms = answers.secret_forms(
         {"Authorization": "Bearer tok-123456\n", "X-Title": "My App", "X-A": "1"}
     )
     assert forms == tuple(sorted(forms, key=len, reverse=True))
@@ -175,8 +178,47 @@ def test_secret_forms_cover_the_spellings_httpx_uses() -> None:
 
 
 def test_redact_replaces_longest_forms_first() -> None:
-    forms = _client._secret_forms({"Authorization": "Bearer tok-123456\n"})
+    forms = answers.secret_forms({"Authorization": "Bearer tok-123456\n"})
     text = "Illegal header value b'Bearer tok-123456\\n' (tok-123456)"
     assert errors.redact_secrets(text, forms) == (
         "Illegal header value b'[REDACTED]' ([REDACTED])"
     )
+
+
+def attribute_texts(error: errors.OpenRouterError) -> dict[str, str]:
+    """Every attribute of an error that a caller may log or dump, as text."""
+    texts = {"message": error.message, "args": repr(error.args)}
+    if isinstance(error, errors.OpenRouterAPIError):
+        texts |= {
+            name: json.dumps(getattr(error, name), default=repr)
+            for name in ("body", "metadata", "headers", "availability", "code")
+        }
+    return texts
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+async def test_a_key_of_any_shape_echoed_by_the_server_is_in_no_attribute(
+    mode: str, *, stream: bool
+) -> None:
+    account = "user_2wT5ElBE4Es3R4QrNLpZiXICmQP"
+    echo = {
+        "error": {
+            "code": 400,
+            "message": f"bad key {CUSTOM_KEY}",
+            "metadata": {"raw": f"token={CUSTOM_KEY}", CUSTOM_KEY: account},
+        },
+        "user_id": account,
+    }
+    headers = {**JSON_CT, "x-echo": f"Bearer {CUSTOM_KEY}", "authorization": "x"}
+    wire = harness_builder(mode, headers=with_key(CUSTOM_KEY))
+    h = wire(
+        httpx.Response(400, headers=headers, content=json.dumps(echo).encode()),
+        retry=RetryPolicy(max_retries=0),
+    )
+    error = await request_or_stream(h, stream=stream)
+    assert isinstance(error, errors.OpenRouterInvalidRequestError)
+    for name, text in attribute_texts(error).items():
+        assert CUSTOM_KEY not in text, name
+        assert account not in text, name
+    assert error.headers["authorization"] == "[REDACTED]"
+    assert leaks(error, CUSTOM_KEY) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import traceback
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -194,8 +195,10 @@ def test_error_inside_200_body_and_missing_data(tmp_path: Path) -> None:
     ).encode()
     with pytest.raises(errors.OpenRouterRateLimitError):
         refresh(FakeAPI(body), tmp_path, strict=True)
-    with pytest.raises(errors.OpenRouterServerError, match="without a 'data' list"):
+    with pytest.raises(errors.OpenRouterServerError, match="not JSON"):
         refresh(FakeAPI(b"<html>maintenance</html>"), tmp_path, strict=True)
+    with pytest.raises(errors.OpenRouterServerError, match="no 'data' list"):
+        refresh(FakeAPI(b'{"object": "list"}'), tmp_path, strict=True)
 
 
 def test_malformed_live_listing_keeps_the_rest(
@@ -476,4 +479,21 @@ def test_any_key_echoed_by_the_server_is_redacted(
     with pytest.warns(RegistryWarning, match="blocked models unmarked") as record:
         refresh(api, tmp_path, api_key=gateway_key)
     assert "[REDACTED]" in str(record[0].message)
+    assert all(gateway_key not in str(w.message) for w in record)
+
+
+def test_a_key_read_from_a_file_is_cleaned_and_never_leaks(
+    listings: dict[str, bytes], tmp_path: Path
+) -> None:
+    gateway_key = "gw_live_9f8e7d6c5b4a39281706"
+    echo = json.dumps({"error": {"code": 401, "message": f"bad {gateway_key}\n"}})
+    api = FakeAPI(listings[NEWEST], user_status=401, user_body=echo.encode())
+    with pytest.raises(errors.OpenRouterAuthenticationError) as info:
+        refresh(api, tmp_path, api_key=gateway_key + "\n", strict=True)
+    assert api.requests[-1].headers["authorization"] == f"Bearer {gateway_key}"
+    chain = "".join(traceback.format_exception(info.value))
+    assert gateway_key not in chain
+    assert info.value.__cause__ is None
+    with pytest.warns(RegistryWarning) as record:
+        refresh(api, tmp_path, api_key=gateway_key + "\n")
     assert all(gateway_key not in str(w.message) for w in record)
