@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from langchain_openrouter_free._version import __version__
+from langchain_openrouter_free.cli._chat import chat
 from langchain_openrouter_free.cli._common import CliState, run_app
 from langchain_openrouter_free.cli._models import models
 
@@ -39,6 +40,7 @@ def app() -> None:
 
 
 app.add_command(models)
+app.add_command(chat)
 
 
 def main(
