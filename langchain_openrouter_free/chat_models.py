@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final, Literal, Self
 
@@ -18,10 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from langchain_openrouter_free._connection import OpenRouterConnection
 from langchain_openrouter_free._constants import CREDENTIAL_HEADERS, FREE_ROUTER_ID
 from langchain_openrouter_free._messages import convert_messages
+from langchain_openrouter_free._model_checks import checked_model_id
 from langchain_openrouter_free._request import (
     RequestParameters,
     build_payload,
-    check_free_models,
     check_payload_is_free,
     format_tool,
     normalize_tool_choice,
@@ -31,7 +30,7 @@ from langchain_openrouter_free._request import (
 )
 from langchain_openrouter_free._response import parse_chat_completion
 from langchain_openrouter_free._streaming import StreamAccumulator
-from langchain_openrouter_free.errors import OpenRouterError, StaleModelIdWarning
+from langchain_openrouter_free.errors import OpenRouterError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -50,7 +49,6 @@ if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
     from langchain_core.tools import BaseTool
 
-    from langchain_openrouter_free._registry_model import FreeModel
 
 __all__ = ["ChatOpenRouterFree"]
 
@@ -148,12 +146,12 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters, OpenRouterConnection)
 
     @model_validator(mode="after")
     def _check_models(self) -> Self:
-        self.model = _checked_model_id(
+        self.model = checked_model_id(
             self.model, self.max_tokens, allow_paid=self.allow_paid, field="model"
         )
         if self.models:
             self.models = [
-                _checked_model_id(
+                checked_model_id(
                     fallback, None, allow_paid=self.allow_paid, field="models"
                 )
                 for fallback in self.models
@@ -274,7 +272,7 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters, OpenRouterConnection)
             options["stop"] = validate_call_options({"stop": stop})["stop"]
         model = options.pop("model", None) or self.model
         if model != self.model or "max_tokens" in options:
-            model = _checked_model_id(
+            model = checked_model_id(
                 model,
                 options.get("max_tokens", self.max_tokens),
                 allow_paid=self.allow_paid,
@@ -282,7 +280,7 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters, OpenRouterConnection)
             )
         if options.get("models"):
             options["models"] = [
-                _checked_model_id(m, None, allow_paid=self.allow_paid, field="models")
+                checked_model_id(m, None, allow_paid=self.allow_paid, field="models")
                 for m in options["models"]
             ]
         extra_body = {**(self.extra_body or {}), **(kwargs.get("extra_body") or {})}
@@ -465,57 +463,6 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters, OpenRouterConnection)
             strict=strict,
             **kwargs,
         )
-
-
-def _checked_model_id(
-    model_id: str, max_tokens: int | None, *, allow_paid: bool, field: str
-) -> str:
-    """Check a model id before anything is sent; return the id to send.
-
-    The free guard first, then what the registry knows: the real id for a
-    known alias, a warning for a retired or unverified id, and a refusal of
-    ``max_tokens`` larger than the model's whole context window.
-    """
-    if not allow_paid:
-        check_free_models([model_id], field=field)
-    entry = _registry_entry(model_id)
-    if entry is None:
-        return model_id
-    _warn_if_stale(entry, model_id, field=field)
-    _check_fits_context(entry, max_tokens)
-    return entry.id
-
-
-def _registry_entry(model_id: str) -> FreeModel | None:
-    from langchain_openrouter_free.registry import default_registry  # noqa: PLC0415
-
-    return default_registry().find(model_id)
-
-
-def _warn_if_stale(entry: FreeModel, model_id: str, *, field: str) -> None:
-    """Warn when ``model_id`` is an alias, or names a model not available."""
-    if entry.id != model_id:
-        warnings.warn(
-            f"{field}={model_id!r} is not OpenRouter's id; sending {entry.id!r}",
-            StaleModelIdWarning,
-            stacklevel=5,
-        )
-    if entry.status != "available":
-        warnings.warn(
-            f"{entry.id} is {entry.status} in the free-model registry (last seen "
-            f"{entry.last_seen or 'never'}); OpenRouter may answer 404",
-            StaleModelIdWarning,
-            stacklevel=5,
-        )
-
-
-def _check_fits_context(entry: FreeModel, max_tokens: int | None) -> None:
-    if max_tokens is not None and max_tokens > entry.context_length:
-        msg = (
-            f"max_tokens={max_tokens} exceeds the {entry.context_length}-token "
-            f"context of {entry.id}"
-        )
-        raise ValueError(msg)
 
 
 def _with_v1_blocks(chunk: ChatGenerationChunk) -> ChatGenerationChunk:
