@@ -28,6 +28,7 @@ from pydantic import (
 
 from langchain_openrouter_free._client import OpenRouterHTTPClient
 from langchain_openrouter_free._constants import DEFAULT_BASE_URL
+from langchain_openrouter_free._preflight import require_api_key
 from langchain_openrouter_free._request import check_header_values, clean_api_key
 from langchain_openrouter_free._retry import RetryPolicy
 
@@ -179,6 +180,18 @@ class OpenRouterConnection(BaseModel):
     # ------------------------------------------------------------------
     # The HTTP client
     # ------------------------------------------------------------------
+
+    def _require_key(self) -> None:
+        """Refuse, before sending, to call openrouter.ai without a key.
+
+        Raises:
+            OpenRouterMissingKeyError: Naming ``OPENROUTER_API_KEY``.
+        """
+        require_api_key(
+            has_key=bool(self.api_key and self.api_key.get_secret_value()),
+            base_url=self.base_url,
+            header_names=self.default_headers or (),
+        )
 
     def _headers(self) -> dict[str, str]:
         headers = httpx.Headers({"Content-Type": "application/json"})

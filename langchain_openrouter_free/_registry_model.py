@@ -202,14 +202,17 @@ class UnknownModelError(KeyError):
         suggestions: The closest known real ids, best first.
     """
 
-    def __init__(self, model_id: str, suggestions: tuple[str, ...]) -> None:
-        """Build the error; the message names the suggestions."""
+    def __init__(
+        self, model_id: str, suggestions: tuple[str, ...], *, advice: str = ""
+    ) -> None:
+        """Build the error; the message names the suggestions, then ``advice``."""
         hint = (
             "did you mean " + ", ".join(repr(s) for s in suggestions) + "?"
             if suggestions
             else "run `openrouter-free models --all` to list them."
         )
-        super().__init__(f"Unknown free model {model_id!r}; {hint}")
+        message = f"Unknown free model {model_id!r}; {hint}"
+        super().__init__(f"{message} {advice}" if advice else message)
         self.model_id = model_id
         self.suggestions = suggestions
 

@@ -16,8 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from langchain_openrouter_free._connection import OpenRouterConnection
 from langchain_openrouter_free._constants import CREDENTIAL_HEADERS, FREE_ROUTER_ID
-from langchain_openrouter_free._messages import convert_messages
 from langchain_openrouter_free._model_checks import checked_model_id
+from langchain_openrouter_free._preflight import (
+    check_sendable,
+    require_messages,
+    wire_messages,
+)
 from langchain_openrouter_free._request import (
     RequestParameters,
     build_payload,
@@ -141,22 +145,26 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters, OpenRouterConnection)
     """Merged into every request body last."""
     allow_paid: bool = False
     """Allow model ids that are not free (they spend credits)."""
+    strict_model_ids: bool = False
+    """Raise, instead of warning once, for a free id the registry does not know."""
     streaming: bool = False
     """Stream by default in ``invoke``."""
 
     @model_validator(mode="after")
     def _check_models(self) -> Self:
-        self.model = checked_model_id(
-            self.model, self.max_tokens, allow_paid=self.allow_paid, field="model"
-        )
+        self.model = self._checked_id(self.model, self.max_tokens, "model")
         if self.models:
-            self.models = [
-                checked_model_id(
-                    fallback, None, allow_paid=self.allow_paid, field="models"
-                )
-                for fallback in self.models
-            ]
+            self.models = [self._checked_id(m, None, "models") for m in self.models]
         return self
+
+    def _checked_id(self, model_id: str, max_tokens: int | None, field: str) -> str:
+        return checked_model_id(
+            model_id,
+            max_tokens,
+            allow_paid=self.allow_paid,
+            field=field,
+            strict=self.strict_model_ids,
+        )
 
     # ------------------------------------------------------------------
     # LangChain identity
@@ -265,6 +273,8 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters, OpenRouterConnection)
         stream: bool,
         **kwargs: Any,
     ) -> dict[str, Any]:
+        require_messages(messages)
+        self._require_key()
         refuse_model_settings(kwargs, model_settings=self._model_settings())
         warn_unknown_call_fields(kwargs)
         options = validate_call_options(kwargs)
@@ -272,21 +282,16 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters, OpenRouterConnection)
             options["stop"] = validate_call_options({"stop": stop})["stop"]
         model = options.pop("model", None) or self.model
         if model != self.model or "max_tokens" in options:
-            model = checked_model_id(
-                model,
-                options.get("max_tokens", self.max_tokens),
-                allow_paid=self.allow_paid,
-                field="model",
-            )
+            max_tokens = options.get("max_tokens", self.max_tokens)
+            model = self._checked_id(model, max_tokens, "model")
         if options.get("models"):
             options["models"] = [
-                checked_model_id(m, None, allow_paid=self.allow_paid, field="models")
-                for m in options["models"]
+                self._checked_id(m, None, "models") for m in options["models"]
             ]
         extra_body = {**(self.extra_body or {}), **(kwargs.get("extra_body") or {})}
         payload = build_payload(
             model=model,
-            messages=convert_messages(messages),
+            messages=wire_messages(messages),
             defaults=self._request_defaults(),
             overrides=options,
             stream=stream,
@@ -296,6 +301,7 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters, OpenRouterConnection)
             # extra_body (and a model_copy or assignment, which skip the
             # validators) can set what the field guards checked.
             check_payload_is_free(payload, extra_body_keys=extra_body.keys())
+        check_sendable(payload)
         return payload
 
     def _generate(

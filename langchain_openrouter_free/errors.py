@@ -9,6 +9,7 @@ class, so retry and fallback middleware keyed on ``ModelRateLimitError`` or
     │   ├── OpenRouterInvalidRequestError  400, 413, 422  (ModelInvalidRequestError)
     │   │   └── OpenRouterContextOverflowError             (ContextOverflowError)
     │   ├── OpenRouterAuthenticationError  401            (ModelAuthenticationError)
+    │   │   └── OpenRouterMissingKeyError  no key for openrouter.ai (before sending)
     │   ├── OpenRouterPaymentRequiredError 402            (ModelAPIError, not retryable)
     │   ├── OpenRouterPermissionDeniedError 403           (ModelPermissionDeniedError)
     │   ├── OpenRouterNotFoundError        404            (ModelNotFoundError)
@@ -23,7 +24,13 @@ class, so retry and fallback middleware keyed on ``ModelRateLimitError`` or
     ├── OpenRouterConnectionError          unreachable (ModelConnectionError)
     ├── OpenRouterTimeoutError             no answer in time (ModelTimeoutError)
     └── OpenRouterConfigurationError       request cannot be sent as configured
-                                           (ValueError, never retried)
+                                           (ValueError, never retried): also an
+                                           empty message list, ``max_tokens``
+                                           above the model's limit, a value that
+                                           is no JSON (raised before sending)
+
+Warnings: `StaleModelIdWarning` (an old spelling or a retired model) and
+`UnknownModelIdWarning` (an id the free-model registry does not know).
 
 An error raised after part of an answer was streamed carries that text in
 ``partial_text``. No message, repr or attribute ever holds the API key: text
@@ -69,6 +76,7 @@ __all__ = [
     "OpenRouterContextOverflowError",
     "OpenRouterError",
     "OpenRouterInvalidRequestError",
+    "OpenRouterMissingKeyError",
     "OpenRouterNotFoundError",
     "OpenRouterPaymentRequiredError",
     "OpenRouterPermissionDeniedError",
@@ -79,6 +87,7 @@ __all__ = [
     "OpenRouterTimeoutError",
     "RateLimitKind",
     "StaleModelIdWarning",
+    "UnknownModelIdWarning",
     "error_from_body",
     "error_from_response",
     "redact_json",
@@ -169,6 +178,14 @@ class RateLimitKind(StrEnum):
 
 class StaleModelIdWarning(UserWarning):
     """A model id is an old spelling, or the registry lists it as retired."""
+
+
+class UnknownModelIdWarning(UserWarning):
+    """A free model id the registry does not know; the message names the closest.
+
+    ``ChatOpenRouterFree(strict_model_ids=True)`` raises instead, and
+    ``use_live_registry()`` brings the registry up to date first.
+    """
 
 
 class OpenRouterError(Exception):
@@ -301,6 +318,16 @@ class OpenRouterAuthenticationError(OpenRouterAPIError, ModelAuthenticationError
     """The API key is missing, wrong or disabled (401)."""
 
     default_status = 401
+
+
+class OpenRouterMissingKeyError(OpenRouterAuthenticationError):
+    """No API key for OpenRouter's own host; raised before anything is sent.
+
+    The message names ``OPENROUTER_API_KEY`` and where to get a free key.
+    Other base URLs (the emulator, a proxy) may run without a key.
+    """
+
+    is_retryable = False
 
 
 class OpenRouterPaymentRequiredError(OpenRouterAPIError, ModelAPIError):
@@ -535,6 +562,12 @@ class OpenRouterConfigurationError(OpenRouterError, ValueError):
     ``api_key`` read from a file with its trailing newline, an ``app_title``
     or a ``default_headers`` value), or a ``base_url`` whose scheme is not
     ``http`` or ``https``. The offending header value is never quoted.
+
+    Also raised, before sending, for a request OpenRouter would refuse: an
+    empty message list, ``max_tokens`` above the model's known output limit
+    or context window, and a value that cannot be sent as JSON (a
+    ``datetime`` in tool arguments, a lone surrogate, ``nan``); the message
+    names the message index and field.
     """
 
     is_retryable: ClassVar[bool] = False

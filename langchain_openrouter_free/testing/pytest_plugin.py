@@ -85,6 +85,10 @@ _TRUE_WORDS: Final = frozenset({"1", "true", "yes", "on"})
 _LOOPBACK: Final = ["127.0.0.1"]
 _SOCKET_MARKERS: Final = ("allow_hosts", "enable_socket", "disable_socket")
 _SCANNED_SUFFIX: Final = ".yaml.gz"
+REPLAY_PLACEHOLDER_KEY: Final = "replay-without-a-key"
+"""Set as ``OPENROUTER_API_KEY`` while a write-protected cassette replays and no
+key is set: ``ChatOpenRouterFree`` refuses to call openrouter.ai without a key,
+and such a cassette never lets a request reach the network."""
 
 
 class _SessionState:
@@ -235,7 +239,13 @@ def openrouter_vcr_config(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 @pytest.fixture(autouse=True, name="_openrouter_free_cassette_guard")
 def openrouter_free_cassette_guard(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Apply the per-test error switch; remember the test's ``yaml.gz`` cassette."""
+    """Apply the per-test error switch; remember the test's ``yaml.gz`` cassette.
+
+    While a cassette replays without recording (``write_protected``: record
+    mode ``none``, or ``once`` with the cassette present) and no
+    ``OPENROUTER_API_KEY`` is set, the variable is set to
+    `REPLAY_PLACEHOLDER_KEY` for the test, so replay needs no key.
+    """
     state = request.config.stash[_STATE]
     marker = request.node.get_closest_marker(RECORD_ERRORS_MARKER)
     state.record_errors_in_test = marker is not None
@@ -244,6 +254,11 @@ def openrouter_free_cassette_guard(request: pytest.FixtureRequest) -> Iterator[N
         path = getattr(cassette, "_path", None)
         if path and str(path).endswith(_SCANNED_SUFFIX):
             state.cassettes.add(Path(path))
+        if getattr(cassette, "write_protected", False) and not os.environ.get(
+            "OPENROUTER_API_KEY"
+        ):
+            monkeypatch = request.getfixturevalue("monkeypatch")
+            monkeypatch.setenv("OPENROUTER_API_KEY", REPLAY_PLACEHOLDER_KEY)
     try:
         yield
     finally:

@@ -64,13 +64,13 @@ pytestmark = pytest.mark.vcr
 KEY = "sk-or-v1-" + "ab" * 32
 
 def answer(request):
-    body = b'{"id":"g","model":"m:free","choices":[{"index":0,"finish_reason":"stop",'
+    body = b'{"id":"g","model":"qwen/qwen3-4b:free","choices":[{"index":0,"finish_reason":"stop",'
     body += b'"message":{"role":"assistant","content":"hello"}}]}'
     return httpx.Response(200, content=body, headers={"content-type": "application/json"})
 
 def test_chat():
     client = httpx.Client(transport=httpx.MockTransport(answer))
-    model = ChatOpenRouterFree(model="m:free", api_key=KEY, http_client=client)
+    model = ChatOpenRouterFree(model="qwen/qwen3-4b:free", api_key=KEY, http_client=client)
     assert model.invoke("hi").text == "hello"
 """
 

@@ -125,6 +125,7 @@ class _Server:
     def model(self, **kwargs: Any) -> ChatOpenRouterFree:
         client = httpx.Client(transport=httpx.MockTransport(self))
         params: dict[str, Any] = {"model": MODEL, "base_url": BASE, "max_retries": 0}
+        params["api_key"] = "test-key"  # openrouter.ai is not called without one
         return ChatOpenRouterFree(http_client=client, **{**params, **kwargs})
 
 
@@ -134,6 +135,7 @@ def _offline_model(**kwargs: Any) -> ChatOpenRouterFree:
 
     client = httpx.Client(transport=httpx.MockTransport(refuse))
     params: dict[str, Any] = {"model": MODEL, "base_url": BASE, "max_retries": 0}
+    params["api_key"] = "test-key"  # openrouter.ai is not called without one
     return ChatOpenRouterFree(http_client=client, **{**params, **kwargs})
 
 

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from langchain_openrouter_free import ChatOpenRouterFree
 from langchain_openrouter_free.errors import (
+    OpenRouterConfigurationError,
     OpenRouterRateLimitError,
     OpenRouterServerError,
     OpenRouterStreamError,
@@ -574,13 +575,25 @@ def test_fallback_aliases_resolve_too() -> None:
 def test_max_tokens_above_the_context_window_is_refused_before_sending(
     mode: str,
 ) -> None:
-    small = "google/gemma-3n-e4b-it:free"  # 8,192 tokens in the registry
-    with pytest.raises(ValueError, match="8192"):
+    small = "google/gemma-3n-e4b-it:free"  # 8,192 context, 2,048 output tokens
+    with pytest.raises(ValueError, match="2048-token output limit"):
         ChatOpenRouterFree(model=small, max_tokens=10_000)
     model, recorder = make_model([ok()], model=small)
     with pytest.raises(ValueError, match="max_tokens=9000"):
         invoke(mode, model, max_tokens=9000)
     assert recorder.requests == []
+
+
+def test_max_tokens_above_the_output_limit_is_refused_naming_it(mode: str) -> None:
+    gemma = "google/gemma-3-27b-it:free"  # 131,072 context, 8,192 output tokens
+    with pytest.raises(ValueError, match="max_tokens=8192 or less"):
+        ChatOpenRouterFree(model=gemma, max_tokens=8193)
+    model, recorder = make_model([ok()], model=gemma, max_tokens=8192)
+    with pytest.raises(OpenRouterConfigurationError, match="8192-token output limit"):
+        invoke(mode, model, max_tokens=9000)
+    assert recorder.requests == []
+    invoke(mode, model)  # the limit itself is allowed
+    assert recorder.bodies[0]["max_tokens"] == 8192
 
 
 def test_summarization_middleware_takes_fractional_limits_from_the_profile() -> None:

@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from dataclasses import fields, replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from langchain_core.language_models import ModelProfile
 import langchain_openrouter_free as package
 from langchain_openrouter_free import ChatOpenRouterFree, errors, registry
 from langchain_openrouter_free.data import _free_models as data
+from langchain_openrouter_free.errors import UnknownModelIdWarning
 from langchain_openrouter_free.registry import (
     FreeModel,
     FreeModelRegistry,
@@ -324,7 +326,10 @@ def test_use_live_registry_feeds_lookups_and_chat_model(
     )
     with pytest.raises(UnknownModelError):
         get_free_model(new_id)
-    assert ChatOpenRouterFree(model=new_id, api_key="sk-or-v1-test").profile is None
+    with pytest.warns(UnknownModelIdWarning, match="use_live_registry"):
+        assert ChatOpenRouterFree(model=new_id, api_key="sk-or-v1-test").profile is None
+    with pytest.raises(UnknownModelError, match="use_live_registry"):
+        ChatOpenRouterFree(model=new_id, strict_model_ids=True)
 
     installed = use_live_registry(
         http_client=FakeAPI(body).client(), cache_dir=tmp_path, clock=clock(NOW)
@@ -334,7 +339,11 @@ def test_use_live_registry_feeds_lookups_and_chat_model(
     assert get_free_model(new_id).context_length == 1_000_000
     assert list_free_models()[0].id == new_id  # the largest context
     assert profile_for(new_id) is not None
-    chat = ChatOpenRouterFree(model=new_id, api_key="sk-or-v1-test")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the live registry knows the new id now
+        chat = ChatOpenRouterFree(
+            model=new_id, api_key="sk-or-v1-test", strict_model_ids=True
+        )
     assert chat.profile is not None
     assert chat.profile["max_input_tokens"] == 1_000_000
     assert chat.profile["name"] == "Acme: New (free)"
