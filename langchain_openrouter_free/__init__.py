@@ -1,6 +1,7 @@
 """LangChain chat model for OpenRouter's free models.
 
-``ChatOpenRouterFree`` is the chat model; the registry (``FreeModel``,
+``ChatOpenRouterFree`` is the chat model, ``OpenRouterFreeEmbeddings`` and
+``OpenRouterFreeRerank`` the retrieval models; the registry (``FreeModel``,
 ``FreeModelRegistry``, ``list_free_models``, ``get_free_model``) answers which
 free models exist and what each can do; ``use_live_registry`` (or
 ``set_default_registry``) makes a refreshed listing the one they all read. The
@@ -17,6 +18,7 @@ from langchain_openrouter_free._version import __version__
 from langchain_openrouter_free.chat_models import ChatOpenRouterFree
 
 if TYPE_CHECKING:
+    from langchain_openrouter_free.embeddings import OpenRouterFreeEmbeddings
     from langchain_openrouter_free.registry import (
         FreeModel,
         FreeModelRegistry,
@@ -25,11 +27,14 @@ if TYPE_CHECKING:
         set_default_registry,
         use_live_registry,
     )
+    from langchain_openrouter_free.rerank import OpenRouterFreeRerank
 
 __all__ = [
     "ChatOpenRouterFree",
     "FreeModel",
     "FreeModelRegistry",
+    "OpenRouterFreeEmbeddings",
+    "OpenRouterFreeRerank",
     "__version__",
     "get_free_model",
     "list_free_models",
@@ -44,11 +49,13 @@ _LAZY = {
     "list_free_models": "langchain_openrouter_free.registry",
     "set_default_registry": "langchain_openrouter_free.registry",
     "use_live_registry": "langchain_openrouter_free.registry",
+    "OpenRouterFreeEmbeddings": "langchain_openrouter_free.embeddings",
+    "OpenRouterFreeRerank": "langchain_openrouter_free.rerank",
 }
 
 
 def __getattr__(name: str) -> Any:
-    """Import registry names on first use."""
+    """Import registry, embeddings and rerank names on first use."""
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
     msg = f"module {__name__!r} has no attribute {name!r}"

@@ -17,12 +17,17 @@ __all__ = [
     "ACCOUNT_ID_PATTERNS",
     "CREDENTIAL_HEADERS",
     "DEFAULT_BASE_URL",
+    "DEFAULT_EMBEDDING_MODEL",
+    "DEFAULT_MAX_INPUT_TOKENS",
+    "DEFAULT_RERANK_MODEL",
+    "EMBEDDINGS_PATH",
     "FREE_REQUESTS_PER_DAY",
     "FREE_REQUESTS_PER_DAY_WITH_CREDITS",
     "FREE_REQUESTS_PER_MINUTE",
     "FREE_ROUTER_ID",
     "FREE_SUFFIX",
     "OPENROUTER_HOST",
+    "RERANK_PATH",
     "SECRET_PATTERNS",
     "is_free_model_id",
 ]
@@ -47,6 +52,19 @@ FREE_REQUESTS_PER_DAY: Final = 50
 
 FREE_REQUESTS_PER_DAY_WITH_CREDITS: Final = 1000
 """The daily allowance once the account has bought at least 10 credits."""
+
+EMBEDDINGS_PATH: Final = "/embeddings"
+RERANK_PATH: Final = "/rerank"
+
+DEFAULT_EMBEDDING_MODEL: Final = "nvidia/llama-nemotron-embed-vl-1b-v2:free"
+"""A free text-and-image embedding model, seen in public code in 2026 (none of
+the project's recorded /models listings holds an embedding model)."""
+DEFAULT_RERANK_MODEL: Final = "nvidia/llama-nemotron-rerank-vl-1b-v2:free"
+"""A free rerank model, seen in public code in 2026 (not in our listings)."""
+DEFAULT_MAX_INPUT_TOKENS: Final = 8192
+"""Tokens per input assumed for an embedding or rerank model the registry does
+not know (a common limit of current embedding models, not a published fact
+about a given one); set ``max_input_tokens`` to the model's real limit."""
 
 CREDENTIAL_HEADERS: Final = frozenset(
     {"authorization", "proxy-authorization", "x-api-key", "cookie"}

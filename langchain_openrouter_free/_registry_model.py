@@ -24,6 +24,7 @@ __all__ = [
     "FreeModel",
     "MalformedListingError",
     "ModelChange",
+    "ModelKind",
     "ModelStatus",
     "RegistryDiff",
     "UnknownModelError",
@@ -35,7 +36,25 @@ ModelStatus = Literal["available", "retired", "unverified"]
 """``available``: in the newest listing; ``retired``: only in older ones;
 ``unverified``: a seed-catalog id found in no listing."""
 
+ModelKind = Literal[
+    "chat", "embedding", "rerank", "image", "speech", "transcription", "video", "other"
+]
+"""What a model is for, read from its output modalities (see `FreeModel.kind`)."""
+
 _MODALITY_ORDER: Final = ("text", "image", "file", "audio", "video")
+_KIND_BY_OUTPUT: Final[tuple[tuple[str, ModelKind], ...]] = (
+    ("embeddings", "embedding"),
+    ("rerank", "rerank"),
+    ("text", "chat"),
+    ("image", "image"),
+    ("speech", "speech"),
+    ("audio", "speech"),
+    ("transcription", "transcription"),
+    ("video", "video"),
+)
+"""Output modality -> kind, first match wins: an ``embeddings`` model is an
+embedding model whatever else it outputs; a model that writes text is a chat
+model even when it also draws images."""
 # Bookkeeping fields that differ between two registries without the model changing.
 _DIFF_IGNORED: Final = frozenset({"first_seen", "last_seen", "aliases"})
 
@@ -89,6 +108,18 @@ class FreeModel:
     last_seen: str | None
     status: ModelStatus
     aliases: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> ModelKind:
+        """What the model is for, from ``output_modalities``.
+
+        ``embedding`` (outputs ``embeddings``: ``POST /embeddings``),
+        ``rerank`` (``POST /rerank``), ``chat`` (outputs text:
+        ``POST /chat/completions``), else ``image``, ``speech``,
+        ``transcription``, ``video`` or ``other``.
+        """
+        outputs = self.output_modalities
+        return next((k for out, k in _KIND_BY_OUTPUT if out in outputs), "other")
 
     @property
     def capabilities_known(self) -> bool:

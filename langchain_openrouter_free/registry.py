@@ -46,6 +46,7 @@ from langchain_openrouter_free._registry_model import (
     FreeModel,
     MalformedListingError,
     ModelChange,
+    ModelKind,
     ModelStatus,
     RegistryDiff,
     UnknownModelError,
@@ -69,6 +70,7 @@ __all__ = [
     "FreeModelRegistry",
     "MalformedListingError",
     "ModelChange",
+    "ModelKind",
     "ModelStatus",
     "RegistryDiff",
     "RegistryWarning",
@@ -86,6 +88,8 @@ __all__ = [
 DEFAULT_TTL: Final = timedelta(hours=24)
 _DATA_MODULE: Final = "langchain_openrouter_free.data._free_models"
 _SUGGESTIONS: Final = 3
+_LISTING_PATH: Final = "/models?output_modalities=all"
+"""Every output kind: without the parameter /models lists text-output models only."""
 
 
 # ------------------------------------------------------------------------ registry
@@ -276,6 +280,7 @@ class FreeModelRegistry:
         reasoning: bool | None = None,
         input_modality: str | None = None,
         include_retired: bool = False,
+        kind: ModelKind | None = "chat",
     ) -> builtins.list[FreeModel]:
         """Return the models matching every given filter.
 
@@ -289,6 +294,8 @@ class FreeModelRegistry:
             reasoning: Same, for reasoning.
             input_modality: Only models accepting this input (``image``, ``file``...).
             include_retired: Also return ``retired`` and ``unverified`` models.
+            kind: Only models of this kind (`FreeModel.kind`): ``chat``
+                (default), ``embedding``, ``rerank``, ...; None for every kind.
 
         Returns:
             Matching models, largest context first, then by id.
@@ -304,6 +311,7 @@ class FreeModelRegistry:
         def matches(m: FreeModel) -> bool:  # short-circuits: cheapest tests first
             return (
                 (include_retired or m.status == "available")
+                and (kind is None or m.kind == kind)
                 and (min_context is None or m.context_length >= min_context)
                 and (wanted_author is None or m.author.lower() == wanted_author)
                 and (input_modality is None or input_modality in m.input_modalities)
@@ -468,7 +476,8 @@ class FreeModelRegistry:
     ) -> FreeModelRegistry:
         """Fetch the live listing, cache it, and merge it over the bundled history.
 
-        ``GET {base_url}/models`` needs no key. With a key, ``GET
+        ``GET {base_url}/models?output_modalities=all`` (every kind of model)
+        needs no key. With a key, ``GET
         {base_url}/models/user`` is read too, and free models missing from it
         (blocked by the account's privacy settings) end up in
         :attr:`blocked_ids`. Models of the snapshot that the live listing lacks
@@ -545,7 +554,7 @@ def _fetch_snapshot(
 ) -> ListingSnapshot:
     """Fetch ``/models`` (and ``/models/user`` with a key) into a snapshot."""
     with fetcher.session() as http:
-        data = fetcher.get_data(http, "/models", authenticate=False)
+        data = fetcher.get_data(http, _LISTING_PATH, authenticate=False)
         live = FreeModelRegistry.from_listing({"data": data}, fetched_at=now)
         visible: set[Any] | None = None
         if fetcher.api_key is not None:
@@ -712,6 +721,7 @@ def list_free_models(
     reasoning: bool | None = None,
     input_modality: str | None = None,
     include_retired: bool = False,
+    kind: ModelKind | None = "chat",
 ) -> list[FreeModel]:
     """List free models of the default registry; see :meth:`FreeModelRegistry.list`.
 
@@ -724,6 +734,8 @@ def list_free_models(
         reasoning: Filter on reasoning support (same rule).
         input_modality: Only models accepting this input modality.
         include_retired: Also return ``retired`` and ``unverified`` models.
+        kind: Only models of this kind: ``chat`` (default), ``embedding``,
+            ``rerank``, ...; None for every kind.
 
     Returns:
         Matching models, largest context first, then by id.
@@ -736,6 +748,7 @@ def list_free_models(
         reasoning=reasoning,
         input_modality=input_modality,
         include_retired=include_retired,
+        kind=kind,
     )
 
 

@@ -61,6 +61,11 @@ from langchain_openrouter_free.testing._fake_replies import (
     RecordedRequest,
     default_reply,
 )
+from langchain_openrouter_free.testing._fake_retrieval import (
+    RetrievalEndpoints,
+    lists_output,
+    retrieval_models,
+)
 from langchain_openrouter_free.testing._normalize import request_digest
 
 if TYPE_CHECKING:
@@ -177,6 +182,13 @@ class FakeOpenRouter:
             ("GET", f"{API_PREFIX}/key"): self._key,
             ("GET", f"{API_PREFIX}/auth/key"): self._key,
         }
+        self._routes.update(
+            RetrievalEndpoints(
+                authorized=self._authorized,
+                admit=self._free_tier_refusal,
+                catalog=lambda: self._catalog("output_modalities=all"),
+            ).routes()
+        )
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -480,7 +492,7 @@ class FakeOpenRouter:
         models = (
             [dict(m) for m in self._models]
             if self._models is not None
-            else bundled_models()
+            else [*bundled_models(), *retrieval_models()]
         )
         wanted = {
             name
@@ -488,7 +500,12 @@ class FakeOpenRouter:
             for name in value.split(",")
             if name
         }
-        return [m for m in models if wanted <= set(m.get("supported_parameters") or ())]
+        return [
+            m
+            for m in models
+            if wanted <= set(m.get("supported_parameters") or ())
+            and lists_output(m, query)
+        ]
 
     async def _key(self, request: RecordedRequest, out: ResponseWriter) -> None:
         if not self._authorized(request):
@@ -512,16 +529,22 @@ class FakeOpenRouter:
             body = error_body('Input required: specify "prompt" or "messages"', 400)
             await _send_json(out, 400, body)
             return
-        if _is_free_model(request.model):
-            with self._lock:
-                hit = self._counter.admit(self._clock.now())
-            if hit is not None:
-                reset_ms = self._clock.real_epoch_ms(hit.reset_at)
-                await _send_error(
-                    out, rate_limit_response(hit.kind, hit.limit, reset_ms)
-                )
-                return
+        refusal = self._free_tier_refusal(request)
+        if refusal is not None:
+            await _send_error(out, refusal)
+            return
         await self._perform(self._next_action(request), request, out)
+
+    def _free_tier_refusal(self, request: RecordedRequest) -> ErrorResponse | None:
+        """Count a free-model request; the free-tier 429 if it is over a limit."""
+        if not _is_free_model(request.model):
+            return None
+        with self._lock:
+            hit = self._counter.admit(self._clock.now())
+        if hit is None:
+            return None
+        reset_ms = self._clock.real_epoch_ms(hit.reset_at)
+        return rate_limit_response(hit.kind, hit.limit, reset_ms)
 
     def _next_action(self, request: RecordedRequest) -> FakeReply | Fault:
         with self._lock:

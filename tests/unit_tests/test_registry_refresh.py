@@ -93,7 +93,9 @@ def test_refresh_without_key_skips_models_user(
     monkeypatch.setenv("OPENROUTER_BASE_URL", "https://example.test/api/v1/")
     api = FakeAPI(listings[NEWEST])
     registry = refresh(api, tmp_path)
-    assert [str(r.url) for r in api.requests] == ["https://example.test/api/v1/models"]
+    assert [str(r.url) for r in api.requests] == [
+        "https://example.test/api/v1/models?output_modalities=all"
+    ]
     assert registry.blocked_ids == frozenset()
 
 
