@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final, Literal, Self
 
 from langchain_core.language_models import (
@@ -14,6 +14,13 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from langchain_openrouter_free._call_loop import (
+    arun_call,
+    astream_call,
+    run_call,
+    stream_call,
+)
+from langchain_openrouter_free._call_plan import CallOptions
 from langchain_openrouter_free._connection import OpenRouterConnection
 from langchain_openrouter_free._constants import CREDENTIAL_HEADERS, FREE_ROUTER_ID
 from langchain_openrouter_free._model_checks import checked_model_id
@@ -33,11 +40,15 @@ from langchain_openrouter_free._request import (
     warn_unknown_call_fields,
 )
 from langchain_openrouter_free._response import parse_chat_completion
-from langchain_openrouter_free._streaming import StreamAccumulator
-from langchain_openrouter_free.errors import OpenRouterError
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+    from collections.abc import (
+        AsyncIterator,
+        Callable,
+        Iterable,
+        Iterator,
+        Sequence,
+    )
 
     from langchain_core.callbacks import (
         AsyncCallbackManagerForLLMRun,
@@ -62,7 +73,9 @@ _PER_CALL_MODEL_FIELDS: Final = frozenset({"model", "extra_body"})
 """Model fields that a call may also set (everything else is a model setting)."""
 
 
-class ChatOpenRouterFree(BaseChatModel, RequestParameters, OpenRouterConnection):
+class ChatOpenRouterFree(
+    BaseChatModel, RequestParameters, OpenRouterConnection, CallOptions
+):
     """OpenRouter chat completions for LangChain, made for free models.
 
     Talks to ``POST /api/v1/chat/completions`` directly over httpx and keeps
@@ -314,8 +327,11 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters, OpenRouterConnection)
         payload = self._build_payload(messages, stop, stream=False, **kwargs)
         # Parsed inside each attempt, so a 200 without an answer (``choices:
         # null``) is retried like a 5xx.
-        return self._client().request_json(
-            "POST", _CHAT_PATH, json=payload, parse=parse_chat_completion
+        return run_call(
+            self._call_plan(messages, payload),
+            lambda body: self._client().request_json(
+                "POST", _CHAT_PATH, json=body, parse=parse_chat_completion
+            ),
         )
 
     async def _agenerate(
@@ -326,8 +342,11 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters, OpenRouterConnection)
         **kwargs: Any,
     ) -> ChatResult:
         payload = self._build_payload(messages, stop, stream=False, **kwargs)
-        return await self._client().arequest_json(
-            "POST", _CHAT_PATH, json=payload, parse=parse_chat_completion
+        return await arun_call(
+            self._call_plan(messages, payload),
+            lambda body: self._client().arequest_json(
+                "POST", _CHAT_PATH, json=body, parse=parse_chat_completion
+            ),
         )
 
     def _stream(
@@ -338,22 +357,12 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters, OpenRouterConnection)
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         payload = self._build_payload(messages, stop, stream=True, **kwargs)
-        state = StreamAccumulator()
-        with (
-            self._client().stream_events(_CHAT_PATH, payload) as events,
-            _partial_text_on_error(state),
-        ):
-            for data in events:
-                for chunk in self._for_output_version(state.feed(data)):
-                    if run_manager:
-                        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                    yield chunk
-                if state.done:
-                    break
-            for chunk in self._for_output_version(state.finish()):
-                if run_manager:
-                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                yield chunk
+        plan = self._call_plan(messages, payload)
+        events = partial(self._client().stream_events, _CHAT_PATH)
+        for chunk in self._for_output_version(stream_call(plan, events)):
+            if run_manager:
+                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
 
     async def _astream(
         self,
@@ -363,27 +372,20 @@ class ChatOpenRouterFree(BaseChatModel, RequestParameters, OpenRouterConnection)
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         payload = self._build_payload(messages, stop, stream=True, **kwargs)
-        state = StreamAccumulator()
-        async with self._client().astream_events(_CHAT_PATH, payload) as events:
-            with _partial_text_on_error(state):
-                async for data in events:
-                    for chunk in self._for_output_version(state.feed(data)):
-                        if run_manager:
-                            await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                        yield chunk
-                    if state.done:
-                        break
-                for chunk in self._for_output_version(state.finish()):
-                    if run_manager:
-                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                    yield chunk
+        plan = self._call_plan(messages, payload)
+        events = partial(self._client().astream_events, _CHAT_PATH)
+        async for chunk in astream_call(plan, events):
+            for out in self._for_output_version([chunk]):
+                if run_manager:
+                    await run_manager.on_llm_new_token(out.text, chunk=out)
+                yield out
 
     def _for_output_version(
-        self, chunks: list[ChatGenerationChunk]
-    ) -> list[ChatGenerationChunk]:
+        self, chunks: Iterable[ChatGenerationChunk]
+    ) -> Iterable[ChatGenerationChunk]:
         if self.output_version != "v1":
             return chunks
-        return [_with_v1_blocks(chunk) for chunk in chunks]
+        return (_with_v1_blocks(chunk) for chunk in chunks)
 
     # ------------------------------------------------------------------
     # Tools
@@ -510,14 +512,3 @@ def _with_v1_blocks(chunk: ChatGenerationChunk) -> ChatGenerationChunk:
         ),
         generation_info=chunk.generation_info,
     )
-
-
-@contextmanager
-def _partial_text_on_error(state: StreamAccumulator) -> Iterator[None]:
-    """Attach the text streamed so far to an error that broke the stream."""
-    try:
-        yield
-    except OpenRouterError as error:
-        if not error.partial_text:
-            error.partial_text = state.text
-        raise

@@ -13,16 +13,20 @@ class, so retry and fallback middleware keyed on ``ModelRateLimitError`` or
     │   ├── OpenRouterPaymentRequiredError 402            (ModelAPIError, not retryable)
     │   ├── OpenRouterPermissionDeniedError 403           (ModelPermissionDeniedError)
     │   ├── OpenRouterNotFoundError        404            (ModelNotFoundError)
+    │   │   └── OpenRouterDataPolicyError  privacy settings exclude every endpoint
     │   ├── OpenRouterRateLimitError       429            (ModelRateLimitError)
     │   │   └── FreeQuotaExhaustedError    daily free-model cap used up; also
     │   │                                  raised before sending while the
     │   │                                  account is blocked (not retryable)
     │   └── OpenRouterServerError          408, 5xx, other (ModelAPIError)
+    │       ├── OpenRouterEmptyAnswerError  only reasoning, no answer (max_tokens)
     │       └── OpenRouterStreamError      stream broke or ended early
     │           └── OpenRouterStreamTimeoutError  read timed out mid-stream
     │                                                  (also ModelTimeoutError)
     ├── OpenRouterConnectionError          unreachable (ModelConnectionError)
     ├── OpenRouterTimeoutError             no answer in time (ModelTimeoutError)
+    ├── PaidUsageError                     an answer cost money, or a paid plugin
+                                           was asked for (allow_paid=False)
     └── OpenRouterConfigurationError       request cannot be sent as configured
                                            (ValueError, never retried): also an
                                            empty message list, ``max_tokens``
@@ -31,6 +35,11 @@ class, so retry and fallback middleware keyed on ``ModelRateLimitError`` or
 
 Warnings: `StaleModelIdWarning` (an old spelling or a retired model) and
 `UnknownModelIdWarning` (an id the free-model registry does not know).
+
+Free-tier guards raise before anything is sent when they can:
+`OpenRouterContextOverflowError` for a prompt plus ``max_tokens`` larger than
+the model's context (estimated), `PaidUsageError` for a paid plugin. A model
+of 8k context or less warns once with `ContextCompressionWarning`.
 
 An error raised after part of an answer was streamed carries that text in
 ``partial_text``. No message, repr or attribute ever holds the API key: text
@@ -68,12 +77,15 @@ from langchain_openrouter_free._constants import (
 from langchain_openrouter_free._numbers import finite_float, http_date
 
 __all__ = [
+    "ContextCompressionWarning",
     "FreeQuotaExhaustedError",
     "OpenRouterAPIError",
     "OpenRouterAuthenticationError",
     "OpenRouterConfigurationError",
     "OpenRouterConnectionError",
     "OpenRouterContextOverflowError",
+    "OpenRouterDataPolicyError",
+    "OpenRouterEmptyAnswerError",
     "OpenRouterError",
     "OpenRouterInvalidRequestError",
     "OpenRouterMissingKeyError",
@@ -85,6 +97,7 @@ __all__ = [
     "OpenRouterStreamError",
     "OpenRouterStreamTimeoutError",
     "OpenRouterTimeoutError",
+    "PaidUsageError",
     "RateLimitKind",
     "StaleModelIdWarning",
     "UnknownModelIdWarning",
@@ -109,6 +122,10 @@ _URL_CREDENTIALS: Final = re.compile(
 _CONTEXT_OVERFLOW_TYPES: Final = frozenset(
     {"context_length_exceeded", "token_limit_exceeded", "max_tokens_exceeded"}
 )
+_DATA_POLICY_TEXT: Final = re.compile(
+    r"match(?:ing)? your (?:guardrail restrictions and )?data policy", re.IGNORECASE
+)
+PRIVACY_SETTINGS_URL: Final = "https://openrouter.ai/settings/privacy"
 _CONTEXT_OVERFLOW_TEXT: Final = re.compile(
     r"context length|context window|maximum context|too many tokens|"
     r"prompt is too long|reduce the length",
@@ -185,6 +202,16 @@ class UnknownModelIdWarning(UserWarning):
 
     ``ChatOpenRouterFree(strict_model_ids=True)`` raises instead, and
     ``use_live_registry()`` brings the registry up to date first.
+    """
+
+
+class ContextCompressionWarning(UserWarning):
+    """The model's context is 8k tokens or less: OpenRouter compresses prompts.
+
+    Endpoints of 8,192 tokens or less default to OpenRouter's context
+    compression (the middle of a long prompt is dropped, silently). Send
+    ``plugins=[{"id": "context-compression", "enabled": False}]`` to turn it
+    off (any ``context-compression`` plugin entry silences the warning).
     """
 
 
@@ -370,6 +397,45 @@ class OpenRouterNotFoundError(OpenRouterAPIError, ModelNotFoundError):
     default_status = 404
 
 
+class OpenRouterDataPolicyError(OpenRouterNotFoundError):
+    """The account's privacy settings exclude every endpoint of the model (404).
+
+    Free endpoints often log or train on prompts; the privacy page has
+    separate switches for free models. Never retried: only a settings change
+    helps. The message names the setting to change.
+
+    Attributes:
+        excluded_by: ``availability.excluded_by`` (e.g. ``["data_policy:zdr"]``).
+    """
+
+    is_retryable = False
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        """Create the error; the message gains what to change and where."""
+        availability = kwargs.get("availability") or {}
+        excluded = availability.get("excluded_by")
+        self.excluded_by: list[str] = (
+            [str(item) for item in excluded] if isinstance(excluded, list) else []
+        )
+        super().__init__(f"{message}. {_privacy_remedy(self.excluded_by)}", **kwargs)
+        self.is_retryable = False
+
+
+def _privacy_remedy(excluded_by: list[str]) -> str:
+    zdr = any("zdr" in item for item in excluded_by)
+    request_side = (
+        "or drop provider={'zdr': True} from the request"
+        if zdr
+        else "or drop provider={'data_collection': 'deny'} from the request"
+    )
+    return (
+        "Free endpoints may log or train on prompts: at "
+        f"{PRIVACY_SETTINGS_URL} turn on 'Enable free endpoints that may publish "
+        "prompts' (Free model publication) and 'Enable free endpoints that may "
+        f"train on inputs' (Model training), {request_side}. Retrying cannot help"
+    )
+
+
 class OpenRouterRateLimitError(OpenRouterAPIError, ModelRateLimitError):
     """OpenRouter or the upstream provider refused for rate (429).
 
@@ -534,6 +600,41 @@ class OpenRouterServerError(OpenRouterAPIError, ModelAPIError):
     default_status = 502
 
 
+class OpenRouterEmptyAnswerError(OpenRouterServerError):
+    """The model answered with no content and no tool call, only reasoning.
+
+    Reasoning models often spend the whole ``max_tokens`` budget thinking
+    (``finish_reason: "length"``). Raise ``max_tokens`` (or lower the
+    reasoning effort), or set ``retry_empty=True`` to retry once with twice
+    the budget.
+
+    Attributes:
+        reasoning: The reasoning text that was produced.
+        finish_reason: The answer's finish reason.
+        max_tokens: The budget the answer had, if known.
+        answer_model: The model that answered.
+    """
+
+    is_retryable = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reasoning: str = "",
+        finish_reason: str | None = None,
+        max_tokens: int | None = None,
+        answer_model: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Create the error; see the class attributes for the arguments."""
+        super().__init__(message, **kwargs)
+        self.reasoning = reasoning
+        self.finish_reason = finish_reason
+        self.max_tokens = max_tokens
+        self.answer_model = answer_model
+
+
 class OpenRouterStreamError(OpenRouterServerError):
     """A stream broke off: no ``[DONE]`` and no finish reason, or unparsable data."""
 
@@ -571,6 +672,34 @@ class OpenRouterConfigurationError(OpenRouterError, ValueError):
     """
 
     is_retryable: ClassVar[bool] = False
+
+
+class PaidUsageError(OpenRouterError):
+    """A call spent (or would spend) money while ``allow_paid`` is False.
+
+    Raised after an answer whose ``usage.cost`` is above 0 (a free id routed
+    to a paid endpoint, a paid plugin), and before sending when a paid plugin
+    (``web``) is asked for. Pass ``allow_paid=True``
+    to accept costs on purpose.
+
+    Attributes:
+        cost: The reported cost in credits (None when refused before sending).
+        answer_model: The model that answered, if any.
+    """
+
+    is_retryable: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        cost: float | None = None,
+        answer_model: str | None = None,
+    ) -> None:
+        """Create the error; see the class attributes for the arguments."""
+        super().__init__(message)
+        self.cost = cost
+        self.answer_model = answer_model
 
 
 _STATUS_TO_ERROR: Final[Mapping[int, type[OpenRouterAPIError]]] = {
@@ -621,7 +750,7 @@ def error_from_body(
         metadata = {**metadata, "error_type": error["error_type"]}
     availability = error.get("availability")
     message = _describe(status, error.get("message"), metadata, availability)
-    cls = _error_class(status, message, metadata)
+    cls = _error_class(status, message, metadata, availability)
     if cls is OpenRouterRateLimitError and _is_daily_cap(
         message, metadata, availability
     ):
@@ -678,8 +807,13 @@ def _effective_status(status_code: int | None, code: Any, http_status: Any) -> i
 
 
 def _error_class(
-    status: int, message: str, metadata: Mapping[str, Any]
+    status: int, message: str, metadata: Mapping[str, Any], availability: Any
 ) -> type[OpenRouterAPIError]:
+    code = availability.get("code") if isinstance(availability, Mapping) else None
+    if status == 404 and (  # noqa: PLR2004
+        code == "privacy_restricted" or _DATA_POLICY_TEXT.search(message)
+    ):
+        return OpenRouterDataPolicyError
     if metadata.get("error_type") in _CONTEXT_OVERFLOW_TYPES or (
         status in {400, 413} and _CONTEXT_OVERFLOW_TEXT.search(message)
     ):

@@ -119,6 +119,23 @@ Free tier and time scale
     epoch milliseconds: the real moment the simulated reset happens, so a
     client that waits until then gets through.
 
+Models that misbehave
+    ``model_quirks={id: ModelQuirks(...)}`` makes named models behave as free
+    models do: ``retired`` (404 ``No endpoints found for <id>.``),
+    ``privacy_blocked`` (404 data policy), ``tools=False`` (404 ``No endpoints
+    found that support tool use``), ``json_mode=False`` (Google's 400 ``JSON
+    mode is not enabled`` for any ``response_format``), ``system_prompt=False``
+    (Google's 400 ``Developer instruction is not enabled``), ``upstream_429=n``
+    / ``server_errors=n`` (the first n requests get an upstream 429 / a 502),
+    ``reasoning_tokens=n`` (with ``max_tokens`` at or below n the answer is
+    reasoning only, ``finish_reason: "length"``) and ``cost`` (``usage.cost``).
+    A request's ``models`` list is then played as OpenRouter's server-side
+    fallback: ``model`` first, then each listed id, the first that can serve
+    answers (``model`` in the body says which), else the last one's error.
+    The answer itself still comes from ``replies`` / ``responder`` / the
+    default. ``Fault.json_mode_unsupported(model)`` and
+    ``Fault.system_prompt_unsupported(model)`` script those two 400s alone.
+
 Recording
     `RecordedRequest` (``method, path, headers`` (lower-cased), ``json,
     received_at`` (real epoch seconds), ``query, body``) is kept for every
@@ -138,6 +155,7 @@ from typing import TYPE_CHECKING
 
 from langchain_openrouter_free.testing._fake_faults import Fault
 from langchain_openrouter_free.testing._fake_limits import FreeTierLimits
+from langchain_openrouter_free.testing._fake_models import ModelQuirks
 from langchain_openrouter_free.testing._fake_replies import (
     FakeReply,
     FakeToolCall,
@@ -154,6 +172,7 @@ __all__ = [
     "FakeToolCall",
     "Fault",
     "FreeTierLimits",
+    "ModelQuirks",
     "RecordedRequest",
     "Responder",
     "fake_openrouter_fixture",

@@ -98,6 +98,8 @@ class Completion:
         tool_calls: ``(id, name, arguments JSON)`` per call.
         finish_reason: The finish reason sent.
         usage: The ``usage`` object.
+        native_finish_reason: The provider's own finish reason, when it
+            differs from ``finish_reason`` (None: the same).
     """
 
     gen_id: str
@@ -109,6 +111,7 @@ class Completion:
     tool_calls: tuple[tuple[str, str, str], ...]
     finish_reason: str
     usage: dict[str, Any]
+    native_finish_reason: str | None = None
 
     def truncated(self, pieces: int) -> Completion:
         """This completion cut to its first content pieces, without tool calls.
@@ -181,6 +184,7 @@ def resolve_reply(
         tool_calls=calls,
         finish_reason=reply.resolved_finish_reason,
         usage=usage,
+        native_finish_reason=reply.native_finish_reason,
     )
 
 
@@ -267,7 +271,9 @@ def completion_body(
     choice: dict[str, Any] = {
         "logprobs": None,
         "finish_reason": finish,
-        "native_finish_reason": None if error is not None else finish,
+        "native_finish_reason": None
+        if error is not None
+        else completion.native_finish_reason or finish,
         "index": 0,
         "message": message,
     }
@@ -297,7 +303,7 @@ def _chunk(
         "index": 0,
         "delta": delta,
         "finish_reason": finish,
-        "native_finish_reason": finish,
+        "native_finish_reason": finish and (completion.native_finish_reason or finish),
         "logprobs": None,
     }
     return {**_envelope(completion, "chat.completion.chunk"), "choices": [choice]}

@@ -7,6 +7,7 @@ simulated seconds; see `langchain_openrouter_free.testing._fake_limits`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
@@ -242,6 +243,53 @@ class Fault:
             The fault.
         """
         return cls(kind="tools_unsupported")
+
+    @classmethod
+    def json_mode_unsupported(cls, model: str | None = None) -> Fault:
+        """400 ``Provider returned error``: the endpoint has no JSON mode.
+
+        Google AI Studio's text for Gemma (``metadata.raw``), as OpenRouter
+        passes it on for a ``response_format`` the endpoint cannot serve.
+
+        Args:
+            model: The model named in the text; default ``gemma-3-27b-it``.
+
+        Returns:
+            The fault.
+        """
+        return cls.http_error(
+            400,
+            "Provider returned error",
+            metadata={
+                "raw": _google_raw(
+                    f"JSON mode is not enabled for models/{_slug(model)}"
+                ),
+                "provider_name": "Google AI Studio",
+            },
+        )
+
+    @classmethod
+    def system_prompt_unsupported(cls, model: str | None = None) -> Fault:
+        """400 ``Provider returned error``: the endpoint refuses a system prompt.
+
+        Google AI Studio's ``Developer instruction is not enabled`` text.
+
+        Args:
+            model: The model named in the text; default ``gemma-3-27b-it``.
+
+        Returns:
+            The fault.
+        """
+        return cls.http_error(
+            400,
+            "Provider returned error",
+            metadata={
+                "raw": _google_raw(
+                    f"Developer instruction is not enabled for models/{_slug(model)}"
+                ),
+                "provider_name": "Google AI Studio",
+            },
+        )
 
     @classmethod
     def invalid_model(
@@ -527,6 +575,17 @@ class Fault:
             The fault.
         """
         return cls(kind="delay", seconds=seconds, reply=then)
+
+
+def _slug(model: str | None) -> str:
+    """Google's name of a model: no author, no ``:free``."""
+    name = (model or "google/gemma-3-27b-it:free").rsplit("/", 1)[-1]
+    return name.removesuffix(":free")
+
+
+def _google_raw(message: str) -> str:
+    error = {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}
+    return json.dumps({"error": error})
 
 
 def _availability(value: AvailabilityArg) -> Mapping[str, Any] | None:

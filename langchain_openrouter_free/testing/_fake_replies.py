@@ -119,6 +119,9 @@ class FakeReply:
         provider: The ``provider`` reported.
         keepalives: ``: OPENROUTER PROCESSING`` comments before a stream's first
             event; for a JSON answer, whitespace keep-alive lines before the body.
+        native_finish_reason: The provider's finish reason when it differs
+            (``"length"`` with ``finish_reason="tool_calls"``: a tool call cut
+            by ``max_tokens``, as OpenRouter reports it).
     """
 
     content: str = ""
@@ -129,6 +132,7 @@ class FakeReply:
     usage: Mapping[str, Any] | None = None
     provider: str = "FakeProvider"
     keepalives: int = 1
+    native_finish_reason: str | None = None
 
     @property
     def resolved_finish_reason(self) -> str:

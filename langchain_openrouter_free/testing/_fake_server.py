@@ -55,6 +55,11 @@ from langchain_openrouter_free.testing._fake_limits import (
     FreeTierLimits,
     SimClock,
 )
+from langchain_openrouter_free.testing._fake_models import (
+    ModelQuirks,
+    ModelRouter,
+    shaped_reply,
+)
 from langchain_openrouter_free.testing._fake_replies import (
     DEFAULT_FREE_MODEL,
     FakeReply,
@@ -147,6 +152,7 @@ class FakeOpenRouter:
         models: Sequence[Mapping[str, Any]] | None = None,
         key_info: Mapping[str, Any] | None = None,
         require_key: bool = False,
+        model_quirks: Mapping[str, ModelQuirks] | None = None,
     ) -> None:
         """Configure the emulator (it is not started yet).
 
@@ -158,6 +164,10 @@ class FakeOpenRouter:
             models: The ``/models`` catalog; default: the bundled registry.
             key_info: Fields overriding the ``GET /key`` defaults.
             require_key: Answer 401 to requests without a bearer token.
+            model_quirks: How named models behave (retired, no tools, no JSON
+                mode, no system prompt, throttled, reasoning, billing); a
+                request's ``models`` list is then played as OpenRouter's
+                server-side fallback. See `ModelQuirks`.
         """
         self._lock = threading.Lock()
         self._replies: deque[FakeReply | Fault] = deque(replies or ())
@@ -165,6 +175,7 @@ class FakeOpenRouter:
         self.require_key = require_key
         self._clock = SimClock(time_scale)
         self._counter = FreeTierCounter(free_tier)
+        self._router = ModelRouter(model_quirks or {})
         self._models = [dict(m) for m in models] if models is not None else None
         self._key_info = dict(key_info or {})
         self._requests: list[RecordedRequest] = []
@@ -382,6 +393,7 @@ class FakeOpenRouter:
             self._counter.reset()
             self._clock.reset()
             self._repeats.clear()
+        self._router.reset()
 
     # --------------------------------------------------------------- connection
 
@@ -533,7 +545,21 @@ class FakeOpenRouter:
         if refusal is not None:
             await _send_error(out, refusal)
             return
+        if self._router:
+            await self._routed(request, out)
+            return
         await self._perform(self._next_action(request), request, out)
+
+    async def _routed(self, request: RecordedRequest, out: ResponseWriter) -> None:
+        """Play the request against the models' quirks, then answer as usual."""
+        routed = self._router.route(request.json)
+        if routed.fault is not None:
+            await self._perform(routed.fault, request, out)
+            return
+        action = self._next_action(request)
+        if isinstance(action, FakeReply):
+            action = shaped_reply(action, routed, request.json)
+        await self._perform(action, request, out)
 
     def _free_tier_refusal(self, request: RecordedRequest) -> ErrorResponse | None:
         """Count a free-model request; the free-tier 429 if it is over a limit."""

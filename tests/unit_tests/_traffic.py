@@ -315,15 +315,17 @@ def _expected_from_completion(body: Mapping[str, Any]) -> ExpectedAnswer:
         )
     usage = body.get("usage") or {}
     reasoning = message.get("reasoning")
-    return ExpectedAnswer(
-        content=content if isinstance(content, str) else "",
-        tool_calls=tuple(calls),
-        input_tokens=_int_or_none(usage.get("prompt_tokens")),
-        output_tokens=_int_or_none(usage.get("completion_tokens")),
-        total_tokens=_int_or_none(usage.get("total_tokens")),
-        model_name=body.get("model"),
-        finish_reason=choice.get("finish_reason"),
-        reasoning=reasoning if isinstance(reasoning, str) and reasoning else None,
+    return _empty_or(
+        ExpectedAnswer(
+            content=content if isinstance(content, str) else "",
+            tool_calls=tuple(calls),
+            input_tokens=_int_or_none(usage.get("prompt_tokens")),
+            output_tokens=_int_or_none(usage.get("completion_tokens")),
+            total_tokens=_int_or_none(usage.get("total_tokens")),
+            model_name=body.get("model"),
+            finish_reason=choice.get("finish_reason"),
+            reasoning=reasoning if isinstance(reasoning, str) and reasoning else None,
+        )
     )
 
 
@@ -379,16 +381,34 @@ def _expected_from_stream(body: str) -> ExpectedAnswer | ExpectedError:
             )
         )
     reasoning_text = "".join(reasoning)
-    return ExpectedAnswer(
-        content="".join(content),
-        tool_calls=tuple(expected_calls),
-        input_tokens=_int_or_none(usage.get("prompt_tokens")),
-        output_tokens=_int_or_none(usage.get("completion_tokens")),
-        total_tokens=_int_or_none(usage.get("total_tokens")),
-        model_name=model_name,
-        finish_reason=finish_reason,
-        reasoning=reasoning_text or None,
+    return _empty_or(
+        ExpectedAnswer(
+            content="".join(content),
+            tool_calls=tuple(expected_calls),
+            input_tokens=_int_or_none(usage.get("prompt_tokens")),
+            output_tokens=_int_or_none(usage.get("completion_tokens")),
+            total_tokens=_int_or_none(usage.get("total_tokens")),
+            model_name=model_name,
+            finish_reason=finish_reason,
+            reasoning=reasoning_text or None,
+        )
     )
+
+
+def _empty_or(answer: ExpectedAnswer) -> ExpectedAnswer | ExpectedError:
+    """An answer with no text and no tool call, only reasoning or a cut-off
+    (``finish_reason`` length), raises OpenRouterEmptyAnswerError (issue 10)."""
+    empty = not answer.content and not answer.tool_calls
+    if empty and (answer.reasoning or answer.finish_reason == "length"):
+        return ExpectedError(
+            status=200,
+            class_name="OpenRouterEmptyAnswerError",
+            message="answered nothing",
+            code=None,
+            raw=None,
+            provider_name=None,
+        )
+    return answer
 
 
 # ---------------------------------------------------------------- the replay

@@ -15,6 +15,7 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 
+from langchain_openrouter_free.errors import OpenRouterEmptyAnswerError
 from tests._repo_data import RECORDED_DIR
 from tests.unit_tests._wire import (
     completion_body,
@@ -204,15 +205,16 @@ def test_streamed_reasoning_arrives_as_it_is_produced_and_details_once(
     assert with_details[0].additional_kwargs["reasoning_details"] == MERGED_DETAILS
 
 
-def test_a_reasoning_only_answer_is_not_lost(mode: str) -> None:
+def test_a_reasoning_only_answer_raises_with_its_reasoning(mode: str) -> None:
     body = completion_body(
         "", reasoning="Still thinking about it", finish_reason="length"
     )
-    model, _ = make_model([ok(body)])
-    message = run(mode, lambda: model.invoke("hi"), lambda: model.ainvoke("hi"))
-    assert message.content == ""
-    assert message.additional_kwargs["reasoning_content"] == "Still thinking about it"
-    assert message.response_metadata["finish_reason"] == "length"
+    model, sent = make_model([ok(body)])
+    with pytest.raises(OpenRouterEmptyAnswerError, match="max_tokens") as caught:
+        run(mode, lambda: model.invoke("hi"), lambda: model.ainvoke("hi"))
+    assert caught.value.reasoning == "Still thinking about it"
+    assert caught.value.finish_reason == "length"
+    assert len(sent.requests) == 1
 
 
 # --- v1 content blocks --------------------------------------------------------------------

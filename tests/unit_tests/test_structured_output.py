@@ -28,6 +28,7 @@ from langchain_openrouter_free._structured import (
     json_mode_instruction,
     with_instruction,
 )
+from langchain_openrouter_free.errors import OpenRouterEmptyAnswerError
 from langchain_openrouter_free.registry import get_free_model, list_free_models
 from tests.unit_tests._wire import (
     completion_body,
@@ -515,7 +516,7 @@ def test_refusal_and_empty_reasoning_only_answers_raise_clearly() -> None:
     model, _ = make_model(
         [ok(completion_body("", reasoning="Let me think...", finish_reason="length"))]
     )
-    with pytest.raises(OutputParserException, match=r"no content.*length"):
+    with pytest.raises(OpenRouterEmptyAnswerError, match=r"max_tokens"):
         model.with_structured_output(Joke, method="json_mode").invoke("x")
 
 
