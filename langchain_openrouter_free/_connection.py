@@ -46,6 +46,7 @@ CONNECTION_FIELDS: Final = frozenset(
         "default_headers",
         "timeout",
         "max_retries",
+        "fallbacks",
         "http_client",
         "http_async_client",
     }
@@ -217,7 +218,13 @@ class OpenRouterConnection(BaseModel):
                     base_url=self.base_url,
                     headers=self._headers(),
                     timeout=self.timeout,
-                    retry=RetryPolicy(max_retries=self.max_retries),
+                    retry=RetryPolicy(
+                        max_retries=self.max_retries,
+                        # With fallbacks an upstream 429 moves to the next
+                        # model (the call plan) instead of backing off here.
+                        rate_limit_failover=getattr(self, "fallbacks", None)
+                        is not None,
+                    ),
                     client=self.http_client,
                     async_client=self.http_async_client,
                 )

@@ -27,8 +27,10 @@ from langchain_openrouter_free.errors import OpenRouterServerError, error_from_b
 
 __all__ = [
     "COMPLETION_FACT_KEYS",
+    "CUT_ARGUMENTS_ERROR",
     "LIST_EXTRAS",
     "MODEL_PROVIDER",
+    "cut_by_max_tokens",
     "error_object",
     "generation_info",
     "message_extras",
@@ -61,6 +63,12 @@ _CHOICE_FIELDS: Final = ("finish_reason", "native_finish_reason", "logprobs")
 _USAGE_FIELDS: Final = ("cost", "cost_details", "is_byok", "server_tool_use_details")
 LIST_EXTRAS: Final = ("annotations", "images")
 """List-valued message extras, kept whole (streams gather them to the end)."""
+_CUT_FINISHES: Final = frozenset({"length", "max_tokens", "max_output_tokens"})
+CUT_ARGUMENTS_ERROR: Final = (
+    "the answer was cut off by max_tokens while this tool call's arguments were "
+    "being written; raise max_tokens"
+)
+"""The ``error`` of a tool call whose arguments ``max_tokens`` cut off."""
 
 
 def parse_chat_completion(body: Any) -> ChatResult:
@@ -91,6 +99,8 @@ def parse_chat_completion(body: Any) -> ChatResult:
     tool_calls, invalid_calls = parse_tool_calls(
         raw_calls if isinstance(raw_calls, list) else []
     )
+    if cut_by_max_tokens(choice):
+        tool_calls, invalid_calls = _last_call_cut(tool_calls, invalid_calls)
     message_id = completion.get("id")
     ai_message = AIMessage(
         content=text,
@@ -191,6 +201,46 @@ def parse_tool_calls(
             )
         )
     return calls, invalid
+
+
+def cut_by_max_tokens(choice: Mapping[str, Any]) -> bool:
+    """Whether the answer stopped at ``max_tokens``.
+
+    OpenRouter may report ``finish_reason: "tool_calls"`` while the provider's
+    ``native_finish_reason`` says ``length`` or ``max_output_tokens``.
+
+    Args:
+        choice: A choice (or the finish reasons gathered from a stream).
+
+    Returns:
+        True when either finish reason says the budget ran out.
+    """
+    reasons = (choice.get("finish_reason"), choice.get("native_finish_reason"))
+    return any(isinstance(r, str) and r.lower() in _CUT_FINISHES for r in reasons)
+
+
+def _last_call_cut(
+    calls: list[ToolCall], invalid: list[InvalidToolCall]
+) -> tuple[list[ToolCall], list[InvalidToolCall]]:
+    """Mark the call ``max_tokens`` cut off as invalid, whatever its JSON says.
+
+    When a call's JSON is already broken, that is the cut one (it gets the
+    cut-off error); otherwise the last call was cut where its JSON happened to
+    close, and it becomes invalid too.
+    """
+    if invalid:
+        *earlier, cut_call = invalid
+        return calls, [*earlier, {**cut_call, "error": CUT_ARGUMENTS_ERROR}]
+    if not calls:
+        return calls, invalid
+    last = calls[-1]
+    cut = invalid_tool_call(
+        name=last["name"],
+        args=json.dumps(last["args"], ensure_ascii=False),
+        id=last["id"],
+        error=CUT_ARGUMENTS_ERROR,
+    )
+    return calls[:-1], [*invalid, cut]
 
 
 def parse_arguments(value: Any) -> tuple[dict[str, Any] | None, str | None]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from langchain_core.messages import AIMessageChunk, ToolCallChunk
@@ -25,6 +25,7 @@ from langchain_openrouter_free._reasoning import merge_reasoning_details
 from langchain_openrouter_free._response import (
     COMPLETION_FACT_KEYS,
     LIST_EXTRAS,
+    cut_by_max_tokens,
     error_object,
     generation_info,
     message_text,
@@ -240,6 +241,7 @@ class StreamAccumulator:
             choice["logprobs"] = {"content": list(self._logprobs)}
         message = AIMessageChunk(
             content="",
+            tool_call_chunks=self._tools.flush(cut=cut_by_max_tokens(choice)),
             additional_kwargs=self._final_extras(),
             response_metadata=response_metadata(self._facts, self._usage, choice),
             usage_metadata=self.usage_metadata,
@@ -274,6 +276,7 @@ class _OpenCall:
     index: int
     wire_id: str | None
     named: bool
+    args: list[str] = field(default_factory=list)
 
 
 class _ToolCallTracker:
@@ -282,16 +285,38 @@ class _ToolCallTracker:
     Calls are keyed by their wire ``index`` (a fragment without one continues
     the last open call). ``id`` and ``name`` go out once, on a call's first
     fragment, so LangChain's merge never concatenates them; argument text goes
-    out piece by piece. A fragment whose non-empty ``id`` differs from the
-    open call's at the same index starts a new call (providers that number
-    every parallel call 0).
+    out piece by piece. When ``max_tokens`` cut the answer off, `flush` adds
+    a closing piece to the call written last so that LangChain's lenient
+    merge cannot repair it into a valid-looking call. A fragment whose
+    non-empty ``id`` differs from the open call's at the same index starts a
+    new call (providers that number every parallel call 0).
     """
 
     def __init__(self) -> None:
         self._calls: dict[int, _OpenCall] = {}
         self._by_wire: dict[int, int] = {}
         self._last: _OpenCall | None = None
+        self._touched: _OpenCall | None = None
         self._seen_ids: set[str] = set()
+
+    def flush(self, *, cut: bool) -> list[ToolCallChunk]:
+        """The tool-call pieces of the stream's last chunk.
+
+        Args:
+            cut: The answer stopped at ``max_tokens``.
+
+        Returns:
+            Nothing normally. When cut, one piece for the call written last:
+            `CUT_MARKER` (closing its string first if one is open), which no
+            JSON repair can close, so merged chunks give an
+            ``invalid_tool_call`` whose ``args`` are the text sent plus that
+            marker, never a call with repaired, truncated arguments.
+        """
+        call = self._touched
+        if not cut or call is None:
+            return []
+        piece = _unrepairable("".join(call.args))
+        return [tool_call_chunk(name=None, args=piece, id=None, index=call.index)]
 
     def feed(self, raw: Any) -> list[ToolCallChunk]:
         if not isinstance(raw, list):
@@ -318,6 +343,8 @@ class _ToolCallTracker:
         call = self._find(wire_index, raw_id)
         if call is None:
             return self._open(wire_index, raw_id, name, args)
+        self._touched = call
+        call.args.append(args)
         new_name = name if name is not None and not call.named else None
         call.named = call.named or new_name is not None
         if not args and new_name is None:
@@ -341,13 +368,45 @@ class _ToolCallTracker:
             index = wire_index
         else:
             index = max(self._calls, default=-1) + 1
-        call = _OpenCall(index=index, wire_id=raw_id, named=name is not None)
+        call = _OpenCall(
+            index=index, wire_id=raw_id, named=name is not None, args=[args]
+        )
         self._calls[index] = call
         if wire_index is not None:
             self._by_wire[wire_index] = index
-        self._last = call
+        self._last = self._touched = call
         call_id = repair_tool_call_id(raw_id, index, self._seen_ids)
         return tool_call_chunk(name=name, args=args, id=call_id, index=index)
+
+
+CUT_MARKER: Final = "]"
+"""Ends the arguments of a streamed tool call ``max_tokens`` cut off.
+
+A closing bracket that matches nothing open: LangChain's partial-JSON repair
+gives up on it (it only ever adds closers), so the merged call is invalid.
+"""
+
+
+def _unrepairable(text: str) -> str:
+    """The piece that makes cut-off JSON ``text`` unrepairable (see CUT_MARKER)."""
+    in_string = escaped = False
+    opened: list[str] = []
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            opened.append(char)
+        elif char in "}]" and opened:
+            opened.pop()
+    closer = "}" if opened and opened[-1] == "[" else CUT_MARKER
+    return ("x" if escaped else "") + ('"' if in_string else "") + closer
 
 
 def _non_empty(value: Any) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import aclosing
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, Literal, Self
 
@@ -374,11 +375,14 @@ class ChatOpenRouterFree(
         payload = self._build_payload(messages, stop, stream=True, **kwargs)
         plan = self._call_plan(messages, payload)
         events = partial(self._client().astream_events, _CHAT_PATH)
-        async for chunk in astream_call(plan, events):
-            for out in self._for_output_version([chunk]):
-                if run_manager:
-                    await run_manager.on_llm_new_token(out.text, chunk=out)
-                yield out
+        # aclosing: a caller that stops early closes the stream (and so frees
+        # its connection) now, not when the generator is collected.
+        async with aclosing(astream_call(plan, events)) as chunks:
+            async for chunk in chunks:
+                for out in self._for_output_version([chunk]):
+                    if run_manager:
+                        await run_manager.on_llm_new_token(out.text, chunk=out)
+                    yield out
 
     def _for_output_version(
         self, chunks: Iterable[ChatGenerationChunk]
