@@ -21,6 +21,7 @@ from langchain_openrouter_free.errors import OpenRouterError, OpenRouterStreamEr
 
 if TYPE_CHECKING:
     from collections.abc import (
+        AsyncGenerator,
         AsyncIterator,
         Awaitable,
         Callable,
@@ -98,7 +99,7 @@ def stream_call(
 async def astream_call(
     plan: CallPlan,
     open_stream: Callable[[_Body], AbstractAsyncContextManager[AsyncIterator[str]]],
-) -> AsyncIterator[ChatGenerationChunk]:
+) -> AsyncGenerator[ChatGenerationChunk, None]:
     """Async `stream_call`."""
     body: _Body | None = plan.first()
     while body is not None:
