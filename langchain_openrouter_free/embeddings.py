@@ -185,6 +185,7 @@ class OpenRouterFreeEmbeddings(OpenRouterConnection, Embeddings):
         self, inputs: list[EmbeddingInput], input_type: str | None
     ) -> list[tuple[dict[str, Any], functools.partial[list[list[float]]]]]:
         """Each batch's body and its parser (run inside every attempt)."""
+        self._require_key()
         requests = []
         for batch in in_batches(inputs, self.batch_size):
             payload = build_embeddings_payload(

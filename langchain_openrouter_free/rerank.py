@@ -159,6 +159,7 @@ class OpenRouterFreeRerank(OpenRouterConnection, BaseDocumentCompressor):
         self, documents: Sequence[str], query: str, top_n: int | None
     ) -> tuple[dict[str, Any], functools.partial[list[RerankResult]]]:
         """The checked request body and its parser (run inside every attempt)."""
+        self._require_key()
         wanted = self.top_n if top_n is None else top_n
         texts = check_rerank(
             query,

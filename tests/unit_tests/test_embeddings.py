@@ -24,6 +24,7 @@ from langchain_openrouter_free import OpenRouterFreeEmbeddings
 from langchain_openrouter_free.errors import (
     FreeQuotaExhaustedError,
     OpenRouterInvalidRequestError,
+    OpenRouterMissingKeyError,
     OpenRouterServerError,
 )
 from langchain_openrouter_free.registry import (
@@ -303,3 +304,13 @@ def test_the_key_is_in_no_repr_or_error(mode: str) -> None:
         embed_documents(mode, model, ["brie"])
     assert FAKE_KEY not in repr(caught.value)
     assert FAKE_KEY not in str(caught.value.body)
+
+
+def test_no_key_for_openrouter_is_refused_before_any_request(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    model, recorder = make_embeddings([], api_key=None)
+    with pytest.raises(OpenRouterMissingKeyError, match="OPENROUTER_API_KEY"):
+        embed_documents(mode, model, ["brie"])
+    assert recorder.requests == []

@@ -21,6 +21,7 @@ from langchain_openrouter_free import OpenRouterFreeRerank
 from langchain_openrouter_free._rerank_wire import RerankResult
 from langchain_openrouter_free.errors import (
     FreeQuotaExhaustedError,
+    OpenRouterMissingKeyError,
     OpenRouterServerError,
 )
 
@@ -157,3 +158,13 @@ def test_the_daily_free_cap_raises_free_quota_exhausted(mode: str) -> None:
     with pytest.raises(FreeQuotaExhaustedError):
         compress(mode, model, DOCS, "capital")
     assert len(recorder.requests) == 1
+
+
+def test_no_key_for_openrouter_is_refused_before_any_request(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    model, recorder = make_reranker([], api_key=None)
+    with pytest.raises(OpenRouterMissingKeyError, match="OPENROUTER_API_KEY"):
+        compress(mode, model, DOCS, "capital")
+    assert recorder.requests == []
