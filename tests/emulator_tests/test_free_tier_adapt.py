@@ -415,7 +415,7 @@ def test_g2_prompt_too_large_is_refused_without_a_request(
 ) -> None:
     with FakeOpenRouter() as fake:
         model = _model(fake, http, model=MID, max_tokens=2000)
-        prompt = "word " * 130_000  # about 32k tokens
+        prompt = "word " * 30_000  # about 37,500 tokens by the estimate
         with pytest.raises(OpenRouterContextOverflowError, match="fallbacks='auto'"):
             _invoke(mode, model, prompt)
         assert len(fake.chat_requests) == 0
@@ -426,7 +426,7 @@ def test_g2_auto_fallbacks_move_a_large_prompt_to_a_larger_model(
 ) -> None:
     with FakeOpenRouter() as fake:
         model = _model(fake, http, model=MID, max_tokens=2000, fallbacks="auto")
-        model.invoke("word " * 130_000)
+        model.invoke("word " * 30_000)
         sent = _sent(fake)
         assert len(sent) == 1
         registry = default_registry()
