@@ -31,6 +31,7 @@ from httpx_sse import EventSource
 from langchain_openrouter_free import _answers as answers
 from langchain_openrouter_free import errors
 from langchain_openrouter_free._constants import CREDENTIAL_HEADERS
+from langchain_openrouter_free.quota import KEY_PATH, parse_quota
 
 if TYPE_CHECKING:
     from collections.abc import (
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
         Sequence,
     )
 
+    from langchain_openrouter_free._budget import Budget
     from langchain_openrouter_free._retry import RetryPolicy
 
 __all__ = ["OpenRouterHTTPClient"]
@@ -120,6 +122,7 @@ class OpenRouterHTTPClient:
         async_client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], None] = time.sleep,
         async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        budget: Budget | None = None,
     ) -> None:
         """Configure the client; no connection or httpx client is created yet.
 
@@ -136,6 +139,10 @@ class OpenRouterHTTPClient:
             async_client: An httpx async client to use instead of building one.
             sleep: How to wait between sync attempts (injectable for tests).
             async_sleep: How to wait between async attempts.
+            budget: The free-tier budget consulted around every attempt whose
+                body names a free model: a daily-cap block refuses it before
+                sending, the limiter counts it (failed attempts and retries
+                too), a daily-cap 429 blocks the account.
         """
         self._base_url = base_url.rstrip("/")
         self._headers = dict(headers)
@@ -144,6 +151,7 @@ class OpenRouterHTTPClient:
         self._retry = retry
         self._sleep = sleep
         self._async_sleep = async_sleep
+        self._budget = budget
         self._client = client
         self._owns_client = client is None
         self._async_client = async_client  # injected; built ones are per loop
@@ -220,7 +228,8 @@ class OpenRouterHTTPClient:
         return self._with_retry(
             lambda: self._request_once(
                 _JsonRequest(method, url, json, params, parse, anonymous=anonymous)
-            )
+            ),
+            self._guard(json),
         )
 
     @overload
@@ -262,7 +271,8 @@ class OpenRouterHTTPClient:
         return await self._awith_retry(
             lambda: self._arequest_once(
                 _JsonRequest(method, url, json, params, parse, anonymous=anonymous)
-            )
+            ),
+            await self._aguard(json),
         )
 
     def _request_once(self, call: _JsonRequest) -> Any:
@@ -325,7 +335,9 @@ class OpenRouterHTTPClient:
                 stream.
         """
         url = self._url(path)
-        response = self._with_retry(lambda: self._open_stream_once(url, json))
+        response = self._with_retry(
+            lambda: self._open_stream_once(url, json), self._guard(json)
+        )
         events = _iter_data(response, self._secrets)
         reusable = True
         try:
@@ -357,7 +369,9 @@ class OpenRouterHTTPClient:
             An async iterator of event ``data`` strings.
         """
         url = self._url(path)
-        response = await self._awith_retry(lambda: self._aopen_stream_once(url, json))
+        response = await self._awith_retry(
+            lambda: self._aopen_stream_once(url, json), await self._aguard(json)
+        )
         events = _aiter_data(response, self._secrets)
         reusable = True
         try:
@@ -419,34 +433,63 @@ class OpenRouterHTTPClient:
 
     # ---------------------------------------------------------- retry loops
 
-    def _with_retry(self, attempt_once: Callable[[], _T]) -> _T:
+    def _with_retry(self, attempt_once: Callable[[], _T], budget: Budget | None) -> _T:
         attempt = 0
         while True:
             try:
+                if budget is not None:
+                    budget.before_attempt()
                 return attempt_once()
             except errors.OpenRouterError as error:
                 error.redact(self._secrets)
-                delay = self._retry_delay(attempt, error)
+                delay = self._retry_delay(attempt, error, budget)
                 if delay is None:
                     raise
             self._sleep(delay)
             attempt += 1
 
-    async def _awith_retry(self, attempt_once: Callable[[], Awaitable[_T]]) -> _T:
+    async def _awith_retry(
+        self, attempt_once: Callable[[], Awaitable[_T]], budget: Budget | None
+    ) -> _T:
         attempt = 0
         while True:
             try:
+                if budget is not None:
+                    await budget.abefore_attempt()
                 return await attempt_once()
             except errors.OpenRouterError as error:
                 error.redact(self._secrets)
-                delay = self._retry_delay(attempt, error)
+                delay = self._retry_delay(attempt, error, budget)
                 if delay is None:
                     raise
             await self._async_sleep(delay)
             attempt += 1
 
-    def _retry_delay(self, attempt: int, error: errors.OpenRouterError) -> float | None:
+    def _guard(self, payload: Any) -> Budget | None:
+        """The budget guarding a request body, after today's quota check."""
+        budget = self._budget
+        if budget is None or not budget.applies_to(payload):
+            return None
+        if budget.needs_quota_check():
+            budget.quota_seen(self.request_json("GET", KEY_PATH, parse=parse_quota))
+        return budget
+
+    async def _aguard(self, payload: Any) -> Budget | None:
+        """Async `_guard`."""
+        budget = self._budget
+        if budget is None or not budget.applies_to(payload):
+            return None
+        if budget.needs_quota_check():
+            quota = await self.arequest_json("GET", KEY_PATH, parse=parse_quota)
+            budget.quota_seen(quota)
+        return budget
+
+    def _retry_delay(
+        self, attempt: int, error: errors.OpenRouterError, budget: Budget | None
+    ) -> float | None:
         """The wait before the next attempt, or None to give up (and log it)."""
+        if budget is not None:
+            budget.after_error(error)
         if not self._retry.should_retry(attempt, error):
             _LOG.debug(
                 "OpenRouter request failed with %s (status %s); not retrying",

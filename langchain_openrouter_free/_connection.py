@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Final, Self
 import httpx
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -26,6 +25,7 @@ from pydantic import (
     field_validator,
 )
 
+from langchain_openrouter_free._budget import BUDGET_FIELDS, FreeTierSettings
 from langchain_openrouter_free._client import OpenRouterHTTPClient
 from langchain_openrouter_free._constants import DEFAULT_BASE_URL
 from langchain_openrouter_free._preflight import require_api_key
@@ -49,6 +49,7 @@ CONNECTION_FIELDS: Final = frozenset(
         "fallbacks",
         "http_client",
         "http_async_client",
+        *BUDGET_FIELDS,
     }
 )
 """Fields the HTTP client is built from: assigning one drops the built client."""
@@ -60,8 +61,11 @@ impossible to deep-copy.
 """
 
 
-class OpenRouterConnection(BaseModel):
+class OpenRouterConnection(FreeTierSettings):
     """How to reach OpenRouter: key, URL, headers, timeout, retries, clients.
+
+    It includes the free-tier budget settings (`FreeTierSettings`): every
+    model built on it counts its free-model attempts in the account's budget.
 
     A mixin of pydantic fields; the classes that inherit it set their own
     ``model_config`` (``hide_input_in_errors=True`` keeps the key out of
@@ -224,9 +228,16 @@ class OpenRouterConnection(BaseModel):
                         # model (the call plan) instead of backing off here.
                         rate_limit_failover=getattr(self, "fallbacks", None)
                         is not None,
+                        max_rate_limit_wait=self.max_rate_limit_wait,
                     ),
                     client=self.http_client,
                     async_client=self.http_async_client,
+                    budget=self._budget(
+                        self.api_key,
+                        self.base_url,
+                        injected_client=self.http_client is not None
+                        or self.http_async_client is not None,
+                    ),
                 )
                 self._http = http
                 # Close the built-in pool when the model is collected, so

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from langchain_openrouter_free import _client
+from langchain_openrouter_free._budget import Budget
 from langchain_openrouter_free._client import OpenRouterHTTPClient
 from langchain_openrouter_free._retry import RetryPolicy
 
@@ -209,7 +210,10 @@ def harness_builder(mode: str, headers: dict[str, str] | None = None) -> Build:
     """Build Harnesses whose transport plays ``replies`` in order (last one repeats)."""
 
     def build(
-        *replies: Reply, retry: RetryPolicy | None = None, timeout: float | None = 30.0
+        *replies: Reply,
+        retry: RetryPolicy | None = None,
+        timeout: float | None = 30.0,
+        budget: Budget | None = None,
     ) -> Harness:
         recorder = Wire(list(replies))
         sleeps: list[float] = []
@@ -229,6 +233,7 @@ def harness_builder(mode: str, headers: dict[str, str] | None = None) -> Build:
             else None,
             sleep=sleeps.append,
             async_sleep=async_sleep,
+            budget=budget,
         )
         return Harness(mode, recorder, http, sleeps)
 
