@@ -304,7 +304,7 @@ def open_store(url: str, *, account: str, limit: int, window_ms: int) -> BudgetS
     if scheme in {"redis", "rediss"}:
         return _redis_store(url, account, rates)
     msg = (
-        f"rate_limit_store {_describe_url(url)} is not supported: use "
+        f"rate_limit_store {url!r} is not supported: use "
         "'memory://', 'sqlite:///path/to/file.db' or 'redis://host:port/db'"
     )
     raise OpenRouterConfigurationError(msg)
@@ -346,12 +346,3 @@ def _missing_extra(extra: str, package: str) -> OpenRouterConfigurationError:
         f"this rate_limit_store needs the {package!r} package: "
         f"pip install 'langchain-openrouter-free[{extra}]'"
     )
-
-
-def _describe_url(url: str) -> str:
-    """The URL without any password, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return repr(url)
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return repr(parts._replace(netloc=netloc).geturl())

@@ -230,7 +230,9 @@ def budget_of(model: ChatOpenRouterFree) -> Budget:
 
 def test_openrouter_host_gets_the_shared_per_key_limiter() -> None:
     model = ChatOpenRouterFree(api_key="sk-or-v1-auto")
-    twin = ChatOpenRouterFree(api_key="sk-or-v1-auto", model="x/y:free")
+    twin = ChatOpenRouterFree(
+        api_key="sk-or-v1-auto", model="meta-llama/llama-3.3-70b-instruct:free"
+    )
     limiter = budget_of(model).limiter
     assert limiter is FreeTierRateLimiter.shared("sk-or-v1-auto")
     assert budget_of(twin).limiter is limiter
@@ -282,7 +284,9 @@ def test_changing_a_budget_setting_rebuilds_the_client() -> None:
 
 def test_check_quota_through_the_chat_model() -> None:
     paths: list[str] = []
-    model = key_answering_model(0, paths, model="x/y:free", check_quota=True)
+    model = key_answering_model(
+        0, paths, model="meta-llama/llama-3.3-70b-instruct:free", check_quota=True
+    )
     with pytest.raises(FreeQuotaExhaustedError):
         model.invoke("hi")
     assert paths == ["/api/v1/key"]
