@@ -21,6 +21,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from typing_extensions import TypedDict
 
+from langchain_openrouter_free._aliases import nearest
 from langchain_openrouter_free._constants import is_free_model_id
 
 if TYPE_CHECKING:
@@ -60,8 +61,6 @@ OPENROUTER_WIRE_FIELDS: Final = frozenset(
         "tools",
         "tool_choice",
         "parallel_tool_calls",
-        "max_completion_tokens",
-        "reasoning_effort",
         "include_reasoning",
         "verbosity",
         "web_search_options",
@@ -80,7 +79,9 @@ OPENROUTER_WIRE_FIELDS: Final = frozenset(
 
 They are documented chat-completions fields (``bind_tools`` sends the tool
 ones) that have no typed field here; a per-call name that is in neither set is
-still sent, with a warning, since it is most often a typo. Two documented
+still sent, with a warning, since it is most often a typo. The documented
+``max_completion_tokens`` and ``reasoning_effort`` are not here: they are
+aliases of ``max_tokens`` and ``reasoning`` (see ``_aliases``). Two documented
 names are left out on purpose: ``metadata`` is also a LangChain model setting
 (send OpenRouter's through ``extra_body``), and ``n`` is not supported
 (OpenRouter answers with one choice).
@@ -285,9 +286,10 @@ def warn_unknown_call_fields(names: Iterable[str]) -> None:
     """
     unknown = sorted(name for name in names if name not in _KNOWN_CALL_NAMES)
     if unknown:
+        hints = "".join(nearest(name, _KNOWN_CALL_NAMES) for name in unknown)
         warnings.warn(
             f"sending {', '.join(unknown)}: not a request field ChatOpenRouterFree "
-            "knows (a typo?). Pass fields OpenRouter added recently in "
+            f"knows (a typo?).{hints} Pass fields OpenRouter added recently in "
             "extra_body={...} to send them without this warning.",
             UserWarning,
             stacklevel=3,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from contextlib import aclosing
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, Literal, Self
@@ -15,6 +16,11 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from langchain_openrouter_free._aliases import (
+    SETTING_ALIASES,
+    accept_call_aliases,
+    accept_init_aliases,
+)
 from langchain_openrouter_free._call_loop import (
     arun_call,
     astream_call,
@@ -115,6 +121,9 @@ class ChatOpenRouterFree(
             raises ``TypeError``; set them on the model. Assigning one later
             (``model.api_key = ...``) takes effect on the next call, and
             ``model_copy(update=...)`` gives the copy its own HTTP client.
+        max_completion_tokens, stop_sequences, reasoning_effort,
+            request_timeout, stream_usage, model_kwargs: ChatOpenAI's
+            spellings, accepted as our fields (also per call, but the last three).
         Per-call kwargs: request fields (``temperature=0``, ``model=...``,
             ``tools``, ...). A name that is no known OpenRouter field is
             still sent, with a ``UserWarning`` (a typo?); put fields
@@ -163,6 +172,16 @@ class ChatOpenRouterFree(
     """Raise, instead of warning once, for a free id the registry does not know."""
     streaming: bool = False
     """Stream by default in ``invoke``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_aliases(cls, data: Any) -> Any:
+        return accept_init_aliases(data, known=_init_names(cls))
+
+    @property
+    def model_name(self) -> str:
+        """The model id (``model``), under the name ChatOpenAI users read."""
+        return self.model
 
     @model_validator(mode="after")
     def _check_models(self) -> Self:
@@ -267,9 +286,8 @@ class ChatOpenRouterFree(
 
     def _model_settings(self) -> frozenset[str]:
         """The model's own fields that are no request field (not per call)."""
-        return frozenset(type(self).model_fields).difference(
-            _REQUEST_FIELDS, _PER_CALL_MODEL_FIELDS
-        )
+        fields = frozenset(type(self).model_fields).union(SETTING_ALIASES)
+        return fields.difference(_REQUEST_FIELDS, _PER_CALL_MODEL_FIELDS)
 
     def _get_invocation_params(
         self, stop: list[str] | None = None, **kwargs: Any
@@ -289,11 +307,12 @@ class ChatOpenRouterFree(
     ) -> dict[str, Any]:
         require_messages(messages)
         self._require_key()
+        kwargs = accept_call_aliases(
+            kwargs if stop is None else {**kwargs, "stop": stop}
+        )
         refuse_model_settings(kwargs, model_settings=self._model_settings())
         warn_unknown_call_fields(kwargs)
         options = validate_call_options(kwargs)
-        if stop is not None:
-            options["stop"] = validate_call_options({"stop": stop})["stop"]
         model = options.pop("model", None) or self.model
         if model != self.model or "max_tokens" in options:
             max_tokens = options.get("max_tokens", self.max_tokens)
@@ -475,6 +494,13 @@ class ChatOpenRouterFree(
             strict=strict,
             **kwargs,
         )
+
+
+@functools.cache
+def _init_names(cls: type[BaseModel]) -> frozenset[str]:
+    """Every name the constructor of ``cls`` accepts: fields and their aliases."""
+    fields = cls.model_fields.items()
+    return frozenset(name for n, f in fields for name in (n, f.alias) if name)
 
 
 def _with_v1_blocks(chunk: ChatGenerationChunk) -> ChatGenerationChunk:

@@ -267,8 +267,6 @@ WIRE_FIELDS = {
     "tools": [{"type": "openrouter:web_search"}],
     "tool_choice": "auto",
     "parallel_tool_calls": False,
-    "max_completion_tokens": 5,
-    "reasoning_effort": "low",
     "include_reasoning": True,
     "verbosity": "low",
     "web_search_options": {"search_context_size": "low"},
