@@ -15,13 +15,18 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import click
 from langchain_core.messages import SystemMessage
 from rich.console import Console
 
 from langchain_openrouter_free import ChatOpenRouterFree
-from langchain_openrouter_free._constants import FREE_ROUTER_ID
+from langchain_openrouter_free._constants import (
+    DEFAULT_BASE_URL,
+    FREE_ROUTER_ID,
+    OPENROUTER_HOST,
+)
 from langchain_openrouter_free.cli._chat_turn import (
     Answer,
     ask,
@@ -150,7 +155,13 @@ def _check_images(model_id: str, images: Sequence[Path]) -> None:
 
 
 def _require_key() -> None:
-    if not os.environ.get("OPENROUTER_API_KEY", "").strip():
+    """Explain how to get a key when OpenRouter itself would be called without one.
+
+    Another base URL (``openrouter-free serve``, a proxy) may run keyless.
+    """
+    base_url = os.environ.get("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL
+    keyless = not os.environ.get("OPENROUTER_API_KEY", "").strip()
+    if keyless and urlsplit(base_url).hostname == OPENROUTER_HOST:
         raise CommandFailed(NO_KEY)
 
 

@@ -141,8 +141,7 @@ def test_image_for_a_text_only_model_is_refused_before_sending(
 
 
 def test_missing_key_explains_how_to_get_one_or_serve(fake: FakeOpenRouter) -> None:
-    env = cli_env(OPENROUTER_BASE_URL=fake.base_url)
-    result = run_console_script("chat", "hi", env=env)
+    result = run_console_script("chat", "hi", env=cli_env())  # openrouter.ai, no key
     assert result.returncode == 1
     assert result.stdout == ""
     message = result.stderr.strip()
@@ -151,6 +150,16 @@ def test_missing_key_explains_how_to_get_one_or_serve(fake: FakeOpenRouter) -> N
     assert "https://openrouter.ai" in message
     assert "openrouter-free serve" in message
     assert fake.chat_requests == []
+
+
+def test_the_emulator_needs_no_key(fake: FakeOpenRouter) -> None:
+    result = run_console_script(
+        "chat", "hi", env=cli_env(OPENROUTER_BASE_URL=fake.base_url)
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("You said: hi\n")
+    (request,) = fake.chat_requests
+    assert "authorization" not in request.headers
 
 
 @pytest.mark.parametrize(
