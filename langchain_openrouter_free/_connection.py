@@ -72,7 +72,9 @@ class OpenRouterConnection(FreeTierSettings):
     validation errors).
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True, hide_input_in_errors=True)
+    model_config = ConfigDict(
+        arbitrary_types_allowed=True, hide_input_in_errors=True, defer_build=True
+    )
 
     api_key: SecretStr | None = Field(
         default_factory=secret_from_env("OPENROUTER_API_KEY", default=None),

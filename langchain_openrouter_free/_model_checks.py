@@ -11,7 +11,6 @@ import warnings
 from typing import TYPE_CHECKING, Final
 
 from langchain_openrouter_free._constants import is_free_model_id
-from langchain_openrouter_free._registry_model import UnknownModelError
 from langchain_openrouter_free._request import check_free_models
 from langchain_openrouter_free.errors import (
     OpenRouterConfigurationError,
@@ -83,6 +82,10 @@ def _unknown_free_id(
     registry: FreeModelRegistry, model_id: str, *, field: str, strict: bool
 ) -> None:
     """Warn, or raise with ``strict``, naming the closest ids the registry knows."""
+    from langchain_openrouter_free._registry_model import (  # noqa: PLC0415
+        UnknownModelError,
+    )
+
     try:
         registry.get(model_id)
     except UnknownModelError as unknown:

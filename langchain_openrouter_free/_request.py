@@ -124,7 +124,7 @@ class RequestParameters(BaseModel):
     A field left ``None`` is not sent. Ranges are OpenRouter's documented ones.
     """
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     temperature: Temperature | None = None
     """Sampling temperature, 0 to 2."""

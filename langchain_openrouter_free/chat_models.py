@@ -160,6 +160,8 @@ class ChatOpenRouterFree(
         # Validation errors would otherwise quote the input, and with it the
         # API key (a paid-model refusal quotes every constructor argument).
         hide_input_in_errors=True,
+        # The schema is built on first construction, not at import.
+        defer_build=True,
     )
 
     model: str = Field(default=FREE_ROUTER_ID, alias="model_name")

@@ -27,7 +27,7 @@ def test_smoke_run_writes_every_section(
         "Invoke cost against bound tools",
         "concurrent ainvoke",
         "concurrent 100-chunk streams",
-        "Import time",
+        "Import time (fresh",
         "Peak traced memory",
         "RSS across",
     ):
