@@ -18,6 +18,7 @@ from langchain_openrouter_free._version import __version__
 from langchain_openrouter_free.cli._chat import chat
 from langchain_openrouter_free.cli._common import CliState, run_app
 from langchain_openrouter_free.cli._models import models
+from langchain_openrouter_free.cli._serve import serve
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -41,6 +42,7 @@ def app() -> None:
 
 app.add_command(models)
 app.add_command(chat)
+app.add_command(serve)
 
 
 def main(

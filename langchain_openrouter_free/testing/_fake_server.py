@@ -126,7 +126,7 @@ def _start_failure(cause: BaseException | None) -> str:
 
 
 class FakeOpenRouter:
-    """An emulator of OpenRouter's HTTP API on 127.0.0.1 (ephemeral port).
+    """An emulator of OpenRouter's HTTP API on 127.0.0.1 (ephemeral port by default).
 
     Use it as a context manager (or call `start` / `stop`) and point a client
     at `base_url`. Chat requests are answered from the ``replies`` queue, then
@@ -153,6 +153,7 @@ class FakeOpenRouter:
         key_info: Mapping[str, Any] | None = None,
         require_key: bool = False,
         model_quirks: Mapping[str, ModelQuirks] | None = None,
+        port: int = 0,
     ) -> None:
         """Configure the emulator (it is not started yet).
 
@@ -168,6 +169,7 @@ class FakeOpenRouter:
                 mode, no system prompt, throttled, reasoning, billing); a
                 request's ``models`` list is then played as OpenRouter's
                 server-side fallback. See `ModelQuirks`.
+            port: The TCP port to listen on (0: an ephemeral one).
         """
         self._lock = threading.Lock()
         self._replies: deque[FakeReply | Fault] = deque(replies or ())
@@ -185,6 +187,7 @@ class FakeOpenRouter:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
         self._port: int | None = None
+        self._bind_port = port
         self._connections: set[asyncio.Task[Any]] = set()
         self._routes: dict[tuple[str, str], _Handler] = {
             ("POST", CHAT_PATH): self._chat,
@@ -271,7 +274,11 @@ class FakeOpenRouter:
 
     async def _open(self) -> asyncio.Server:
         server = await asyncio.start_server(
-            self._serve_connection, "127.0.0.1", 0, limit=MAX_HEAD_BYTES, backlog=1024
+            self._serve_connection,
+            "127.0.0.1",
+            self._bind_port,
+            limit=MAX_HEAD_BYTES,
+            backlog=1024,
         )
         self._port = server.sockets[0].getsockname()[1]
         return server
