@@ -17,6 +17,7 @@ import click
 from langchain_openrouter_free._version import __version__
 from langchain_openrouter_free.cli._chat import chat
 from langchain_openrouter_free.cli._common import CliState, run_app
+from langchain_openrouter_free.cli._doctor import doctor, quota
 from langchain_openrouter_free.cli._models import models
 from langchain_openrouter_free.cli._serve import serve
 
@@ -43,6 +44,8 @@ def app() -> None:
 app.add_command(models)
 app.add_command(chat)
 app.add_command(serve)
+app.add_command(doctor)
+app.add_command(quota)
 
 
 def main(

@@ -154,6 +154,7 @@ class FakeOpenRouter:
         require_key: bool = False,
         model_quirks: Mapping[str, ModelQuirks] | None = None,
         port: int = 0,
+        privacy_hidden: Iterable[str] = (),
     ) -> None:
         """Configure the emulator (it is not started yet).
 
@@ -165,6 +166,8 @@ class FakeOpenRouter:
             models: The ``/models`` catalog; default: the bundled registry.
             key_info: Fields overriding the ``GET /key`` defaults.
             require_key: Answer 401 to requests without a bearer token.
+            privacy_hidden: Model ids that ``GET /models/user`` leaves out, as
+                when the account's privacy settings block every endpoint.
             model_quirks: How named models behave (retired, no tools, no JSON
                 mode, no system prompt, throttled, reasoning, billing); a
                 request's ``models`` list is then played as OpenRouter's
@@ -180,6 +183,7 @@ class FakeOpenRouter:
         self._router = ModelRouter(model_quirks or {})
         self._models = [dict(m) for m in models] if models is not None else None
         self._key_info = dict(key_info or {})
+        self._privacy_hidden = frozenset(privacy_hidden)
         self._requests: list[RecordedRequest] = []
         self._repeats: Counter[str] = Counter()
         self._accepted = 0
@@ -505,7 +509,9 @@ class FakeOpenRouter:
         if not self._authorized(request):
             await self._unauthorized(out)
             return
-        await _send_json(out, 200, {"data": self._catalog(request.query)})
+        models = self._catalog(request.query)
+        visible = [m for m in models if m.get("id") not in self._privacy_hidden]
+        await _send_json(out, 200, {"data": visible})
 
     def _catalog(self, query: str) -> list[dict[str, Any]]:
         models = (
