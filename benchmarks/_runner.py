@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from benchmarks import _concurrency, _imports, _memory, _workloads
+from benchmarks import _concurrency, _goodput, _imports, _memory, _workloads
 from benchmarks import _contenders as c
 from benchmarks._emulator import emulator
 from benchmarks._measure import Plan
@@ -114,4 +114,5 @@ SECTIONS: dict[str, Callable[[Config], list[Section]]] = {
     "concurrency": _concurrent,
     "import": _import,
     "memory": _memory_sections,
+    "goodput": _goodput.run,
 }

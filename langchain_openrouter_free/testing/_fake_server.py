@@ -391,6 +391,12 @@ class FakeOpenRouter:
             self._clock.advance(seconds)
 
     @property
+    def simulated_time(self) -> float:
+        """The emulator's clock, in simulated epoch seconds (see ``time_scale``)."""
+        with self._lock:
+            return self._clock.now()
+
+    @property
     def free_model_daily_requests(self) -> dict[str, int]:
         """``{"used", "limit", "remaining"}`` for the current simulated UTC day."""
         with self._lock:
