@@ -19,8 +19,9 @@ server-side fallback list (``models``, via ``model_kwargs`` / ``extra_body``)
 for all, default retries; ChatOpenRouterFree also gets two more client-side
 ``fallbacks``. ChatOpenRouter runs with ``streaming=True`` because its SDK
 refuses the emulator's non-streamed completions (no ``system_fingerprint``).
-The client-side limiter of ChatOpenRouterFree, when it exists, is off: it
-paces in real seconds, which a time-scaled emulator would stretch.
+ChatOpenRouterFree gets its free-tier budget (`FreeTierRateLimiter`, 20
+requests a rolling minute and the daily-cap block) on the emulator's clock
+(``window_seconds=60 / TIME_SCALE``); it is built in only for openrouter.ai.
 
 Reported: prompts answered, requests sent, requests per answer, requests sent
 after the first daily-cap 429, and the wall time on the emulator's clock.
@@ -28,6 +29,7 @@ after the first daily-cap 429, and the wall time on the emulator's clock.
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
@@ -54,6 +56,7 @@ FIVE_XX = frozenset({20, 45, 70})
 DAILY_CAP_AT = 90
 KEY = "sk-or-v1-goodput-benchmark-not-a-real-key"
 _PROMPT = re.compile(r"prompt (\d+):")
+_RUNS = itertools.count()
 
 
 @dataclass
@@ -136,18 +139,24 @@ _Built = tuple[Any, list[Callable[[], Any]]]
 
 def _ours(base_url: str) -> _Built:
     from langchain_openrouter_free import ChatOpenRouterFree
+    from langchain_openrouter_free.rate_limiter import FreeTierRateLimiter
 
-    options: dict[str, Any] = {}
-    if "requests_per_minute" in ChatOpenRouterFree.model_fields:
-        options["requests_per_minute"] = None
+    # The free-tier budget on the emulator's clock (a fresh account each run,
+    # so one run's daily-cap block does not reach the next).
+    limiter = FreeTierRateLimiter(
+        20,
+        api_key=f"{KEY}-{next(_RUNS)}",
+        window_seconds=60 / TIME_SCALE,
+        safety_margin=1 / TIME_SCALE,
+    )
     model = ChatOpenRouterFree(
         model=PRIMARY,
         fallbacks=[*LISTED[1:], *EXTRA],
         base_url=base_url,
         api_key=KEY,
-        **options,
+        rate_limiter=limiter,
     )
-    return model, [model.close]
+    return model, [model.close, limiter.close]
 
 
 def _openai(base_url: str) -> _Built:

@@ -30,6 +30,7 @@ def test_smoke_run_writes_every_section(
         "Import time (fresh",
         "Peak traced memory",
         "RSS across",
+        "Free-tier goodput",
     ):
         assert title in results
     for name in (*c.FLOORS, *c.CONTENDERS):
