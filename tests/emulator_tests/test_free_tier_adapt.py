@@ -18,6 +18,7 @@ from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
 from langchain_core.tools import tool
 from pydantic import BaseModel
 
+from langchain_openrouter_free import _candidates
 from langchain_openrouter_free.chat_models import ChatOpenRouterFree
 from langchain_openrouter_free.errors import (
     ContextCompressionWarning,
@@ -435,8 +436,10 @@ def test_g2_auto_fallbacks_move_a_large_prompt_to_a_larger_model(
 
 
 def test_g1_small_context_models_warn_once_naming_the_switch(
-    http: httpx.Client,
+    http: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Once per process: forget the models other tests already warned about.
+    monkeypatch.setattr(_candidates, "_WARNED", set())
     with FakeOpenRouter() as fake:
         model = _model(fake, http, model=SMALL)
         with pytest.warns(ContextCompressionWarning, match="context-compression"):
