@@ -151,7 +151,7 @@ async def test_quota_matches_the_emulators_free_tier() -> None:
 def test_an_explicit_limiter_keeps_a_burst_under_the_minute_limit() -> None:
     limits = FreeTierLimits(per_minute=5, per_day=1000)
     limiter = FreeTierRateLimiter(
-        5, api_key=KEY, window_seconds=60 / SCALE, safety_margin=0.3
+        5, api_key=KEY, window_seconds=60 / SCALE, safety_margin=0.6
     )
     with FakeOpenRouter(free_tier=limits, time_scale=SCALE) as fake:
         model = model_for(fake, rate_limiter=limiter, max_retries=0)
