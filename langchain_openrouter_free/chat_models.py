@@ -98,36 +98,22 @@ class ChatOpenRouterFree(
         lists the free ids with their context limits.
 
     Key init args:
-        model: A ``:free`` id or ``"openrouter/free"`` (default). Paid ids are
+        model: A ``:free`` id or ``"openrouter/free"`` (default); paid ids are
             refused unless ``allow_paid=True``.
-        temperature, max_tokens, top_p, ...: Every OpenRouter request field,
-            validated against its documented range before anything is sent.
-        reasoning: ``{"effort": "low"}``, ``{"max_tokens": 512}``,
-            ``{"exclude": True}`` or ``{"enabled": True}``.
+        temperature, max_tokens, top_p, reasoning, ...: Every OpenRouter
+            request field, range-checked before anything is sent; also per
+            call (an unknown name is still sent, with a ``UserWarning``).
         models, route, provider, transforms, plugins: OpenRouter routing,
-            sent exactly as given (``models`` holds at most 3 fallback ids).
-        extra_body: Merged into the request last, for fields added later.
-            The final body is still checked: a paid ``model`` or ``models``
-            set through it is refused unless ``allow_paid=True``.
-        timeout: Seconds httpx waits for each step of a request: to connect,
-            to send, and for each read of the answer (None: no limit). It is
-            not a bound on the whole request: OpenRouter sends keep-alive
-            whitespace while a long non-streaming answer is generated, and
-            every such read starts the clock again; a stream likewise only
-            times out when no bytes arrive for ``timeout`` seconds.
-        max_retries: Retries of 408, 5xx, connection errors and timeouts.
-        api_key, base_url, timeout, ...: Model settings. They are not request
-            fields, so passing one per call (``invoke(..., timeout=5)``)
-            raises ``TypeError``; set them on the model. Assigning one later
-            (``model.api_key = ...``) takes effect on the next call, and
-            ``model_copy(update=...)`` gives the copy its own HTTP client.
+            sent as given (``models``: at most 3 fallback ids).
+        extra_body: Merged into the request last (a paid id there is
+            refused too).
+        api_key, base_url, timeout, max_retries: Model settings (not per
+            call). ``timeout`` bounds each connect, send and read, not the
+            whole request; retries cover 408, 5xx, connection errors and
+            timeouts.
         max_completion_tokens, stop_sequences, reasoning_effort,
             request_timeout, stream_usage, model_kwargs: ChatOpenAI's
-            spellings, accepted as our fields (also per call, but the last three).
-        Per-call kwargs: request fields (``temperature=0``, ``model=...``,
-            ``tools``, ...). A name that is no known OpenRouter field is
-            still sent, with a ``UserWarning`` (a typo?); put fields
-            OpenRouter added recently in ``extra_body`` to send them quietly.
+            spellings, accepted.
 
     Instantiate:
         ```python
@@ -138,19 +124,72 @@ class ChatOpenRouterFree(
         )
         ```
 
-    Invoke and stream:
+    Invoke:
         ```python
-        model.invoke("Name three French cheeses.")
-        for chunk in model.stream("Count to five."):
-            print(chunk.text, end="")
+        message = model.invoke("Name three French cheeses.")
+        print(message.text)
         ```
 
+    Stream:
+        ```python
+        for chunk in model.stream("Count to five."):
+            print(chunk.text, end="", flush=True)
+        ```
+
+    Async:
+        ```python
+        import asyncio
+
+
+        async def main() -> None:
+            print((await model.ainvoke("Hello!")).text)
+            async for chunk in model.astream("Count to five."):
+                print(chunk.text, end="", flush=True)
+
+
+        asyncio.run(main())
+        ```
+
+    Tool calling:
+        ```python
+        from pydantic import BaseModel, Field
+
+
+        class GetWeather(BaseModel):
+            city: str = Field(description="Current weather in this city")
+
+
+        tool_model = ChatOpenRouterFree(model="qwen/qwen3-coder:free")
+        reply = tool_model.bind_tools([GetWeather]).invoke("Weather in Paris?")
+        print(reply.tool_calls)  # [{"name": "GetWeather", "args": {...}, ...}]
+        ```
+
+    Structured output:
+        ```python
+        class Place(BaseModel):
+            city: str
+            country: str
+
+
+        place = (
+            ChatOpenRouterFree()
+            .with_structured_output(Place)
+            .invoke("Where is the Eiffel Tower?")
+        )
+        ```
+        The method (json_schema, function calling or JSON mode) is chosen
+        from what the model supports; ``include_raw=True`` never raises.
+
     Response metadata:
-        ``response_metadata`` holds ``id``, ``model_name`` (the model that
-        answered; differs from the request with ``openrouter/free`` or after a
-        fallback), ``provider``, ``finish_reason``, ``native_finish_reason``,
-        ``cost`` and ``model_provider="openrouter"``. Reasoning text is in
-        ``additional_kwargs["reasoning_content"]``.
+        ```python
+        message.response_metadata["model_name"]  # the model that answered
+        message.usage_metadata  # tokens, with reasoning and cache details
+        message.additional_kwargs.get("reasoning_content")  # reasoning text, if any
+        ```
+        ``response_metadata`` also holds ``id``, ``provider``,
+        ``finish_reason``, ``native_finish_reason``, ``cost`` and
+        ``model_provider="openrouter"``. With ``openrouter/free`` or after a
+        fallback, ``model_name`` differs from the model requested.
     """
 
     model_config = ConfigDict(

@@ -53,10 +53,10 @@ def markdown_files() -> list[Path]:
     return [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 
 
-def python_blocks(path: Path) -> list[Example]:
-    """The fenced blocks of one file whose info string starts with ``python``."""
-    examples: list[Example] = []
-    lines = path.read_text(encoding="utf-8").splitlines()
+def fenced_python(text: str) -> list[tuple[int, str]]:
+    """``(first line number, code)`` of each fenced ``python`` block in ``text``."""
+    blocks: list[tuple[int, str]] = []
+    lines = text.splitlines()
     index = 0
     while index < len(lines):
         match = _FENCE.match(lines[index])
@@ -69,8 +69,14 @@ def python_blocks(path: Path) -> list[Example]:
             index += 1
         index += 1  # the closing fence
         if match["info"].strip().split(" ")[0] in {"python", "py"}:
-            examples.append(Example(path, start, "\n".join(body) + "\n"))
-    return examples
+            blocks.append((start, "\n".join(body) + "\n"))
+    return blocks
+
+
+def python_blocks(path: Path) -> list[Example]:
+    """The fenced python blocks of one markdown file."""
+    text = path.read_text(encoding="utf-8")
+    return [Example(path, line, code) for line, code in fenced_python(text)]
 
 
 def all_examples() -> list[Example]:

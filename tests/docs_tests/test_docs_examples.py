@@ -8,19 +8,26 @@ FakeOpenRouter and a dummy key, the way a reader runs them against
 from __future__ import annotations
 
 import gc
+import inspect
 import os
 import subprocess
 import sys
+import textwrap
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from langchain_openrouter_free import set_default_registry
+from langchain_openrouter_free import ChatOpenRouterFree, set_default_registry
 from langchain_openrouter_free.testing import FakeOpenRouter
 from scripts.record_cassettes import RecordingResponder
-from tests.docs_tests._markdown import Example, all_examples, markdown_files
+from tests.docs_tests._markdown import (
+    Example,
+    all_examples,
+    fenced_python,
+    markdown_files,
+)
 
 EXAMPLES = all_examples()
 DUMMY_KEY = "sk-or-v1-docs-examples-not-a-real-key"
@@ -80,10 +87,22 @@ def test_a_block_left_out_says_why() -> None:
         assert len(reason.split()) >= 3, f"{example.name}: give the reason in words"
 
 
+def test_class_docstring_examples_run_in_order(reader_env: dict[str, str]) -> None:
+    """The sections of ChatOpenRouterFree's docstring form one program."""
+    blocks = fenced_python(inspect.cleandoc(ChatOpenRouterFree.__doc__ or ""))
+    assert len(blocks) >= 7  # instantiate ... response metadata
+    program = "\n".join(textwrap.dedent(code) for _, code in blocks)
+    _run_program(program, "ChatOpenRouterFree.__doc__")
+
+
 @pytest.mark.parametrize("example", PROGRAMS, ids=_ids(PROGRAMS))
 def test_program_runs(example: Example, reader_env: dict[str, str]) -> None:
-    code = compile(example.code, example.name, "exec")
-    namespace = {"__name__": "__main__", "__file__": example.name}
+    _run_program(example.code, example.name)
+
+
+def _run_program(source: str, name: str) -> None:
+    code = compile(source, name, "exec")
+    namespace = {"__name__": "__main__", "__file__": name}
     exec(code, namespace)  # noqa: S102
     # A script's pools are closed by the interpreter's exit, which never comes
     # here: collect them now, quietly, so they are not blamed on the next test.
