@@ -1,25 +1,27 @@
 """Every python block in README.md and docs/ runs as written, against the emulator.
 
-Plain programs run as ``__main__`` with ``OPENROUTER_BASE_URL`` pointing at a
-FakeOpenRouter and a dummy key, the way a reader runs them against
-``openrouter-free serve``; pytest files run under pytest.
+Each block is a complete program and runs in its own interpreter, as a reader
+runs it: plain programs with ``OPENROUTER_BASE_URL`` pointing at a
+FakeOpenRouter and a dummy key (what ``openrouter-free serve`` asks the reader
+to export); pytest files under pytest, recorded from the emulator, then
+replayed with the network off. A fresh interpreter per block also keeps the
+examples' process-wide state (warn-once sets, the default registry) out of
+this test run.
 """
 
 from __future__ import annotations
 
-import gc
 import inspect
 import os
 import subprocess
 import sys
 import textwrap
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from langchain_openrouter_free import ChatOpenRouterFree, set_default_registry
+from langchain_openrouter_free import ChatOpenRouterFree
 from langchain_openrouter_free.testing import FakeOpenRouter
 from scripts.record_cassettes import RecordingResponder
 from tests.docs_tests._markdown import (
@@ -35,15 +37,13 @@ PYTEST_INI = """[pytest]
 asyncio_mode = auto
 asyncio_default_fixture_loop_scope = function
 """
+PROGRAMS = [e for e in EXAMPLES if e.skip_reason is None and not e.is_pytest_file]
+TEST_FILES = [e for e in EXAMPLES if e.skip_reason is None and e.is_pytest_file]
+NOT_RUN = [e for e in EXAMPLES if e.skip_reason is not None]
 
 
 def _ids(examples: list[Example]) -> list[str]:
     return [e.name for e in examples]
-
-
-PROGRAMS = [e for e in EXAMPLES if e.skip_reason is None and not e.is_pytest_file]
-TEST_FILES = [e for e in EXAMPLES if e.skip_reason is None and e.is_pytest_file]
-NOT_RUN = [e for e in EXAMPLES if e.skip_reason is not None]
 
 
 @pytest.fixture(scope="module")
@@ -59,18 +59,38 @@ def recording_emulator() -> Iterator[FakeOpenRouter]:
 
 
 @pytest.fixture
-def reader_env(
-    emulator: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[dict[str, str]]:
+def offline_env(tmp_path: Path) -> dict[str, str]:
+    """This environment without OPENROUTER_* and with its own cache folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENROUTER_")}
+    return env | {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+
+@pytest.fixture
+def reader_env(emulator: FakeOpenRouter, offline_env: dict[str, str]) -> dict[str, str]:
     """The environment `openrouter-free serve` asks the reader to export."""
     emulator.reset()
-    env = {"OPENROUTER_BASE_URL": emulator.base_url, "OPENROUTER_API_KEY": DUMMY_KEY}
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.chdir(tmp_path)
-    yield env
-    set_default_registry(None)
+    return offline_env | {
+        "OPENROUTER_BASE_URL": emulator.base_url,
+        "OPENROUTER_API_KEY": DUMMY_KEY,
+    }
+
+
+def _run(
+    args: list[str], cwd: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=cwd,
+        env=env,
+        check=False,
+    )
+
+
+def _succeeded(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 def test_the_docs_have_examples_of_every_kind() -> None:
@@ -87,54 +107,32 @@ def test_a_block_left_out_says_why() -> None:
         assert len(reason.split()) >= 3, f"{example.name}: give the reason in words"
 
 
-def test_class_docstring_examples_run_in_order(reader_env: dict[str, str]) -> None:
+def test_class_docstring_examples_run_in_order(
+    reader_env: dict[str, str], tmp_path: Path
+) -> None:
     """The sections of ChatOpenRouterFree's docstring form one program."""
     blocks = fenced_python(inspect.cleandoc(ChatOpenRouterFree.__doc__ or ""))
     assert len(blocks) >= 7  # instantiate ... response metadata
-    program = "\n".join(textwrap.dedent(code) for _, code in blocks)
-    _run_program(program, "ChatOpenRouterFree.__doc__")
+    program = tmp_path / "docstring_example.py"
+    program.write_text("\n".join(textwrap.dedent(c) for _, c in blocks), "utf-8")
+    _succeeded(_run([program.name], tmp_path, reader_env))
 
 
 @pytest.mark.parametrize("example", PROGRAMS, ids=_ids(PROGRAMS))
-def test_program_runs(example: Example, reader_env: dict[str, str]) -> None:
-    _run_program(example.code, example.name)
-
-
-def _run_program(source: str, name: str) -> None:
-    code = compile(source, name, "exec")
-    namespace = {"__name__": "__main__", "__file__": name}
-    exec(code, namespace)  # noqa: S102
-    # A script's pools are closed by the interpreter's exit, which never comes
-    # here: collect them now, quietly, so they are not blamed on the next test.
-    namespace.clear()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
-
-
-def _pytest(
-    test_file: Path, env: dict[str, str], *options: str
-) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    return subprocess.run(  # noqa: S603
-        [*command, *options, str(test_file)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=test_file.parent,
-        env=env,
-        check=False,
-    )
-
-
-def _passed(result: subprocess.CompletedProcess[str]) -> None:
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout
+def test_program_runs(
+    example: Example, reader_env: dict[str, str], tmp_path: Path
+) -> None:
+    program = tmp_path / "example.py"
+    program.write_text(example.code, encoding="utf-8")
+    _succeeded(_run([program.name], tmp_path, reader_env))
 
 
 @pytest.mark.parametrize("example", TEST_FILES, ids=_ids(TEST_FILES))
 def test_pytest_file_passes(
-    example: Example, recording_emulator: FakeOpenRouter, tmp_path: Path
+    example: Example,
+    recording_emulator: FakeOpenRouter,
+    offline_env: dict[str, str],
+    tmp_path: Path,
 ) -> None:
     """Run the file as a reader would: record (from the emulator), then replay.
 
@@ -145,14 +143,15 @@ def test_pytest_file_passes(
     (tmp_path / "pytest.ini").write_text(PYTEST_INI, encoding="utf-8")
     test_file = tmp_path / "test_docs_example.py"
     test_file.write_text(example.code, encoding="utf-8")
-    offline = {
-        k: v for k, v in os.environ.items() if not k.startswith("OPENROUTER_")
-    } | {"XDG_CACHE_HOME": str(tmp_path / "cache")}
-    online = offline | {
+    online = offline_env | {
         "OPENROUTER_BASE_URL": recording_emulator.base_url,
         "OPENROUTER_API_KEY": DUMMY_KEY,
     }
-    _passed(_pytest(test_file, online, "--record-mode=once"))
+    pytest_args = ["-m", "pytest", "-q", "-p", "no:cacheprovider", test_file.name]
+    recorded = _run([*pytest_args, "--record-mode=once"], tmp_path, online)
+    _succeeded(recorded)
+    assert " passed" in recorded.stdout
     if "pytest.mark.vcr" in example.code:
         assert list(tmp_path.rglob("*.yaml.gz")), "no cassette was recorded"
-        _passed(_pytest(test_file, offline, "--disable-socket", "--allow-unix-socket"))
+        offline = ["--disable-socket", "--allow-unix-socket"]
+        _succeeded(_run([*pytest_args, *offline], tmp_path, offline_env))
