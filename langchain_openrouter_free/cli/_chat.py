@@ -277,7 +277,7 @@ def chat(
         settings["temperature"] = temperature
     if max_tokens is not None:
         settings["max_tokens"] = max_tokens
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True, emoji=False)
     session = ChatSession(settings, system, schema, console)
     if prompt is None and not sys.stdin.isatty():
         prompt = sys.stdin.read().strip()

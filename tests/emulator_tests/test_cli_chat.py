@@ -207,3 +207,11 @@ def test_model_ids_complete_in_the_shell() -> None:
     values = [line.split(",", 1)[1] for line in result.stdout.splitlines()]
     assert GEMMA in values
     assert all(v.startswith("google/gemma-3") for v in values)
+
+
+def test_answer_text_is_printed_literally(fake: FakeOpenRouter) -> None:
+    text = "Use :smile: or [bold]this[/bold] as is."
+    fake.add_replies(FakeReply(text, reasoning="[dim] :x: [/dim]"))
+    result = chat(fake, "hi")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"[dim] :x: [/dim]\n\n{text}\n")
