@@ -189,8 +189,9 @@ class StreamAttempt:
                 self._final = chunk
                 continue
             if isinstance(message, AIMessageChunk):
-                message = self._see(message)
-                chunk = chunk.model_copy(update={"message": message})  # noqa: PLW2901
+                seen = self._see(message)
+                if seen is not message:  # reshaped: a copy, else the chunk as is
+                    chunk = chunk.model_copy(update={"message": seen})  # noqa: PLW2901
             self.started = True
             out.append(chunk)
         return out

@@ -66,4 +66,6 @@ def loads(text: str, *, max_depth: int = MAX_JSON_DEPTH, strict: bool = True) ->
         if depth > max_depth:
             msg = f"JSON nested {depth} levels deep; at most {max_depth} are read"
             raise JSONTooDeepError(msg)
-    return json.loads(text, strict=strict)
+    if strict:  # json.loads builds a new decoder whenever an option is passed
+        return json.loads(text)
+    return json.loads(text, strict=False)

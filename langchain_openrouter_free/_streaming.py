@@ -45,6 +45,13 @@ DONE: Final = "[DONE]"
 """The ``data`` payload that ends an OpenRouter stream."""
 
 _AUDIO_TEXT_KEYS: Final = ("data", "transcript")
+_FINISH_KEYS: Final = ("finish_reason", "native_finish_reason")
+_LATEST_FACT_KEYS: Final = tuple(key for key in COMPLETION_FACT_KEYS if key != "id")
+"""Completion facts a later chunk updates (the id is the first chunk's)."""
+_EXTRA_KEYS: Final = frozenset({"reasoning_details", "audio", *LIST_EXTRAS})
+"""Delta keys `StreamAccumulator._absorb_extras` gathers (rarely present)."""
+_EMPTY: Final[dict[str, Any]] = {}
+"""Stands in for a missing choice or delta; never written to."""
 _PREVIEW_CHARS: Final = 200
 
 
@@ -73,6 +80,7 @@ class StreamAccumulator:
         self._lists: dict[str, list[Any]] = {key: [] for key in LIST_EXTRAS}
         self._audio: dict[str, Any] = {}
         self._tools = _ToolCallTracker()
+        self._id: str | None = None
         self._done = False
         self._closed = False
 
@@ -116,19 +124,26 @@ class StreamAccumulator:
         if payload == DONE:
             self._done = True
             return self._final()
+        # Per chunk: JSON objects are plain dicts (no ABC checks), and the
+        # rare parts (errors, extras, tool calls) are looked at only if present.
         chunk = self._parse(payload)
         self._absorb_facts(chunk)
         raw_choices = chunk.get("choices")
-        choice = (
+        choice: dict[str, Any] = (
             raw_choices[0]
             if isinstance(raw_choices, list)
             and raw_choices
-            and isinstance(raw_choices[0], Mapping)
-            else {}
+            and isinstance(raw_choices[0], dict)
+            else _EMPTY
         )
         raw_delta = choice.get("delta")
-        delta: Mapping[str, Any] = raw_delta if isinstance(raw_delta, Mapping) else {}
-        self._raise_for_error(chunk, choice, delta)
+        delta: dict[str, Any] = raw_delta if isinstance(raw_delta, dict) else _EMPTY
+        if (
+            "error" in chunk
+            or "error" in choice
+            or choice.get("finish_reason") == "error"
+        ):
+            self._raise_for_error(chunk, choice, delta)
         self._absorb_choice(choice)
         message = self._delta_message(delta)
         return [] if message is None else [ChatGenerationChunk(message=message)]
@@ -153,7 +168,7 @@ class StreamAccumulator:
             raise OpenRouterStreamError(msg, partial_text=self.text)
         return self._final()
 
-    def _parse(self, payload: str) -> Mapping[str, Any]:
+    def _parse(self, payload: str) -> dict[str, Any]:
         try:
             chunk = safe_json.loads(payload)
         except ValueError as exc:
@@ -161,19 +176,23 @@ class StreamAccumulator:
             raise OpenRouterStreamError(
                 msg, body=payload, partial_text=self.text
             ) from exc
-        if not isinstance(chunk, Mapping):
+        if not isinstance(chunk, dict):
             msg = f"OpenRouter sent stream data that is no object: {_preview(payload)}"
             raise OpenRouterStreamError(msg, body=chunk, partial_text=self.text)
         return chunk
 
-    def _absorb_facts(self, chunk: Mapping[str, Any]) -> None:
-        for key in COMPLETION_FACT_KEYS:
+    def _absorb_facts(self, chunk: dict[str, Any]) -> None:
+        facts = self._facts
+        if "id" not in facts and chunk.get("id") is not None:
+            facts["id"] = chunk["id"]  # the first id stays
+            if isinstance(facts["id"], str) and facts["id"]:
+                self._id = facts["id"]
+        for key in _LATEST_FACT_KEYS:
             value = chunk.get(key)
-            if value is None or (key == "id" and "id" in self._facts):
-                continue
-            self._facts[key] = value
+            if value is not None:
+                facts[key] = value
         usage = chunk.get("usage")
-        if isinstance(usage, Mapping) and usage:
+        if usage and isinstance(usage, dict):
             self._usage = usage
 
     def _raise_for_error(
@@ -194,30 +213,39 @@ class StreamAccumulator:
         msg = "OpenRouter stream finished with finish_reason 'error' and no details"
         raise OpenRouterStreamError(msg, body=dict(chunk), partial_text=self.text)
 
-    def _absorb_choice(self, choice: Mapping[str, Any]) -> None:
-        for key in ("finish_reason", "native_finish_reason"):
-            if self._finish.get(key) is None and choice.get(key) is not None:
-                self._finish[key] = choice[key]
+    def _absorb_choice(self, choice: dict[str, Any]) -> None:
+        finish = self._finish
+        for key in _FINISH_KEYS:
+            value = choice.get(key)
+            if value is not None and finish.get(key) is None:
+                finish[key] = value
         logprobs = choice.get("logprobs")
-        if isinstance(logprobs, Mapping) and isinstance(logprobs.get("content"), list):
+        if isinstance(logprobs, dict) and isinstance(logprobs.get("content"), list):
             self._logprobs.extend(logprobs["content"])
 
-    def _delta_message(self, delta: Mapping[str, Any]) -> AIMessageChunk | None:
-        text = message_text(delta.get("content"))
+    def _delta_message(self, delta: dict[str, Any]) -> AIMessageChunk | None:
+        content = delta.get("content")
+        text = content if isinstance(content, str) else message_text(content)
         kwargs = text_extras(delta)
-        self._absorb_extras(delta)
-        tool_chunks = self._tools.feed(delta.get("tool_calls"))
+        if not _EXTRA_KEYS.isdisjoint(delta):
+            self._absorb_extras(delta)
+        raw_calls = delta.get("tool_calls")
+        tool_chunks = self._tools.feed(raw_calls) if raw_calls else []
         if not (text or kwargs or tool_chunks):
             return None
         self._text_parts.append(text)
-        return AIMessageChunk(
-            content=text,
-            additional_kwargs=kwargs,
-            tool_call_chunks=tool_chunks,
-            id=self._message_id(),
-        )
+        # Only the non-empty fields: an empty dict or list still costs
+        # validation in AIMessageChunk.
+        fields: dict[str, Any] = {"content": text}
+        if kwargs:
+            fields["additional_kwargs"] = kwargs
+        if tool_chunks:
+            fields["tool_call_chunks"] = tool_chunks
+        if self._id is not None:
+            fields["id"] = self._id
+        return AIMessageChunk(**fields)
 
-    def _absorb_extras(self, delta: Mapping[str, Any]) -> None:
+    def _absorb_extras(self, delta: dict[str, Any]) -> None:
         details = delta.get("reasoning_details")
         if isinstance(details, list):
             self._reasoning_details.extend(d for d in details if isinstance(d, Mapping))
@@ -267,8 +295,7 @@ class StreamAccumulator:
         return extras
 
     def _message_id(self) -> str | None:
-        message_id = self._facts.get("id")
-        return message_id if isinstance(message_id, str) and message_id else None
+        return self._id
 
 
 @dataclass
