@@ -112,10 +112,11 @@ class Budget:
 
     def applies_to(self, payload: Any) -> bool:
         """Whether a request body is for a free model (the budget guards it)."""
-        if not isinstance(payload, Mapping):
+        # A dict check first: JSON bodies are dicts, and an ABC check is slow.
+        if type(payload) is not dict and not isinstance(payload, Mapping):
             return False
         model = payload.get("model")
-        return isinstance(model, str) and is_free_model_id(model)
+        return type(model) is str and is_free_model_id(model)
 
     def _active_limiter(self) -> FreeTierRateLimiter | None:
         if self.automatic and _SUSPENDED:
