@@ -335,9 +335,8 @@ class OpenRouterHTTPClient:
                 stream.
         """
         url = self._url(path)
-        response = self._with_retry(
-            lambda: self._open_stream_once(url, json), self._guard(json)
-        )
+        budget = self._guard(json)
+        response = self._with_retry(lambda: self._open_stream_once(url, json), budget)
         events = _iter_data(response, self._secrets)
         reusable = True
         try:
@@ -346,6 +345,8 @@ class OpenRouterHTTPClient:
             reusable = _may_drain(exc)
             if isinstance(exc, errors.OpenRouterError):
                 exc.redact(self._secrets)
+                if budget is not None:  # a daily cap sent as a stream event
+                    budget.after_error(exc)
             raise
         finally:
             try:
@@ -369,8 +370,9 @@ class OpenRouterHTTPClient:
             An async iterator of event ``data`` strings.
         """
         url = self._url(path)
+        budget = await self._aguard(json)
         response = await self._awith_retry(
-            lambda: self._aopen_stream_once(url, json), await self._aguard(json)
+            lambda: self._aopen_stream_once(url, json), budget
         )
         events = _aiter_data(response, self._secrets)
         reusable = True
@@ -380,6 +382,8 @@ class OpenRouterHTTPClient:
             reusable = _may_drain(exc)
             if isinstance(exc, errors.OpenRouterError):
                 exc.redact(self._secrets)
+                if budget is not None:  # a daily cap sent as a stream event
+                    budget.after_error(exc)
             raise
         finally:
             try:

@@ -97,6 +97,30 @@ async def test_a8_daily_cap_in_a_stream_blocks_the_next_call() -> None:
     assert sent == 1
 
 
+async def read_stream(model: ChatOpenRouterFree, mode: str) -> list[object]:
+    if mode == "sync":
+        return list(model.stream("hi"))
+    return [chunk async for chunk in model.astream("hi")]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_a8_daily_cap_as_a_stream_event_blocks_the_next_call(mode: str) -> None:
+    event = Fault.mid_stream_error(
+        after_chunks=0, code=429, message="Rate limit exceeded: free-models-per-day"
+    )
+    with FakeOpenRouter(replies=[event], time_scale=SCALE) as fake:
+        model = model_for(fake, max_retries=3)
+        with pytest.raises(FreeQuotaExhaustedError) as cap:
+            await read_stream(model, mode)
+        with pytest.raises(FreeQuotaExhaustedError) as refused:
+            model.invoke("again")
+        await model.aclose()
+        sent = fake.count("/chat/completions")
+    assert cap.value.sent is True
+    assert refused.value.sent is False
+    assert sent == 1
+
+
 @pytest.mark.parametrize(
     "reset_at", [1e300, -5.0, 1.0], ids=["1e300", "negative", "1970"]
 )
