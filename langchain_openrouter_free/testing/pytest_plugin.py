@@ -247,30 +247,29 @@ def openrouter_free_cassette_guard(request: pytest.FixtureRequest) -> Iterator[N
     ``OPENROUTER_API_KEY`` is set, the variable is set to
     `REPLAY_PLACEHOLDER_KEY` for the test, so replay needs no key.
 
-    A test that uses a cassette is never throttled by the automatic free-tier
-    limiter of `ChatOpenRouterFree` (its requests go to OpenRouter's host,
-    but a replay sends nothing); a limiter passed as ``rate_limiter=`` still
-    applies.
+    A replaying cassette (``write_protected``) is never throttled by the
+    automatic free-tier limiter of `ChatOpenRouterFree` (its requests go to
+    OpenRouter's host, but a replay sends nothing); recording live is, and a
+    limiter passed as ``rate_limiter=`` always applies.
     """
     state = request.config.stash[_STATE]
     marker = request.node.get_closest_marker(RECORD_ERRORS_MARKER)
     state.record_errors_in_test = marker is not None
     throttling: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
     if "vcr" in request.fixturenames:
-        from langchain_openrouter_free._budget import (  # noqa: PLC0415
-            suspend_throttling,
-        )
-
-        throttling = suspend_throttling()
         cassette = request.getfixturevalue("vcr")
         path = getattr(cassette, "_path", None)
         if path and str(path).endswith(_SCANNED_SUFFIX):
             state.cassettes.add(Path(path))
-        if getattr(cassette, "write_protected", False) and not os.environ.get(
-            "OPENROUTER_API_KEY"
-        ):
-            monkeypatch = request.getfixturevalue("monkeypatch")
-            monkeypatch.setenv("OPENROUTER_API_KEY", REPLAY_PLACEHOLDER_KEY)
+        if getattr(cassette, "write_protected", False):
+            from langchain_openrouter_free._budget import (  # noqa: PLC0415
+                suspend_throttling,
+            )
+
+            throttling = suspend_throttling()
+            if not os.environ.get("OPENROUTER_API_KEY"):
+                monkeypatch = request.getfixturevalue("monkeypatch")
+                monkeypatch.setenv("OPENROUTER_API_KEY", REPLAY_PLACEHOLDER_KEY)
     try:
         with throttling:
             yield
