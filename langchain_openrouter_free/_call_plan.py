@@ -233,10 +233,14 @@ class CallPlan:
             answer.reasoning or answer.finish_reason in _EMPTY_FINISHES
         ):
             return None
-        budget = self._payload.get("max_tokens") or answer.completion_tokens
-        if self._retry_empty and budget and "empty_retry" not in self._steps:
+        cut = answer.finish_reason in _EMPTY_FINISHES
+        budget = self._payload.get("max_tokens") or (
+            answer.completion_tokens if cut else None
+        )
+        if self._retry_empty and "empty_retry" not in self._steps:
             self._steps.append("empty_retry")
-            self._payload["max_tokens"] = 2 * budget
+            if budget:  # else the same request again (an empty stop)
+                self._payload["max_tokens"] = 2 * budget
             return self._body()
         raise _empty(answer, budget, retried="empty_retry" in self._steps)
 
@@ -377,7 +381,8 @@ class CallOptions(BaseModel):
     """
     retry_empty: bool = False
     """Retry once, with twice the ``max_tokens``, an answer that is empty
-    because the model spent its budget on reasoning."""
+    because the model spent its budget on reasoning (an empty answer that
+    just stopped, without a ``max_tokens``, is retried as it was)."""
 
     @field_validator("fallbacks", mode="after")
     @classmethod

@@ -111,6 +111,9 @@ class ChatOpenRouterFree(
             call). ``timeout`` bounds each connect, send and read, not the
             whole request; retries cover 408, 5xx, connection errors and
             timeouts.
+        fallbacks, retry_empty: Free models to move to (a list, or
+            ``"auto"``) and one retry of an answer left empty by reasoning;
+            see docs/free-tier.md.
         max_completion_tokens, stop_sequences, reasoning_effort,
             request_timeout, stream_usage, model_kwargs: ChatOpenAI's
             spellings, accepted.
@@ -189,7 +192,9 @@ class ChatOpenRouterFree(
         ``response_metadata`` also holds ``id``, ``provider``,
         ``finish_reason``, ``native_finish_reason``, ``cost`` and
         ``model_provider="openrouter"``. With ``openrouter/free`` or after a
-        fallback, ``model_name`` differs from the model requested.
+        fallback, ``model_name`` differs from the model requested;
+        ``attempts`` (with fallbacks, or after more than one request) and
+        ``step_down`` (after a refused capability) say how it was obtained.
     """
 
     model_config = ConfigDict(

@@ -379,6 +379,16 @@ def test_e3_streamed_reasoning_only_answer(mode: str, http: httpx.Client) -> Non
         assert len(fake.chat_requests) == 3
 
 
+def test_e2_empty_content_with_reasoning_and_stop_raises(http: httpx.Client) -> None:
+    reply = FakeReply("", reasoning="Let me think about it.", finish_reason="stop")
+    with FakeOpenRouter(replies=[reply]) as fake:
+        with pytest.raises(OpenRouterEmptyAnswerError, match="max_tokens") as caught:
+            _model(fake, http).invoke("hi")
+        assert caught.value.reasoning == "Let me think about it."
+        assert caught.value.finish_reason == "stop"
+        assert len(fake.chat_requests) == 1
+
+
 CUT = FakeReply(
     tool_calls=(FakeToolCall("get_weather", '{"city": "Par'),),
     finish_reason="tool_calls",

@@ -141,10 +141,21 @@ def test_empty_answer_raises_with_the_budget_to_ask_for() -> None:
 def test_retry_empty_doubles_the_reported_budget_once() -> None:
     plan = _plan(retry_empty=True)
     plan.first()
-    empty = _answer(has_output=False, reasoning="hmm", completion_tokens=300)
+    empty = _answer(
+        has_output=False, reasoning="hmm", finish_reason="length", completion_tokens=300
+    )
     assert plan.after_answer(empty)["max_tokens"] == 600  # type: ignore[index]
     with pytest.raises(errors.OpenRouterEmptyAnswerError, match="also after a retry"):
         plan.after_answer(empty)
+
+
+def test_retry_empty_after_an_empty_stop_keeps_the_default_budget() -> None:
+    plan = _plan(retry_empty=True)
+    plan.first()
+    empty = _answer(has_output=False, reasoning="hmm", completion_tokens=5)
+    again = plan.after_answer(empty)
+    assert again is not None
+    assert "max_tokens" not in again
 
 
 def test_an_empty_stop_without_reasoning_is_accepted() -> None:
