@@ -35,7 +35,6 @@ cassette is scanned for key-like text and account ids.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -55,11 +54,7 @@ from langchain_openrouter_free.testing import (
     Fault,
     RecordedRequest,
 )
-from langchain_openrouter_free.testing._fake_replies import (
-    default_reply,
-    message_text,
-    schema_example,
-)
+from langchain_openrouter_free.testing._fake_strict import strict_default_reply
 from langchain_openrouter_free.testing.cassettes import assert_no_secrets
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +78,6 @@ _FORBIDDEN_IN_NAMES = r"<>?%*:|\"'/\\"
 """Characters pytest-recording replaces by ``-`` in a cassette's file name."""
 _INTEGER = re.compile(r"(?<![\w.])-?\d+(?![\w.])")
 _QUOTED = re.compile(r"'([^']+)'|\"([^\"]+)\"")
-_SCHEMA_MARK = "JSON schema:"
 
 
 def _fill_from_prompt(call: FakeToolCall, prompt: str) -> FakeToolCall:
@@ -103,17 +97,6 @@ def _fill_from_prompt(call: FakeToolCall, prompt: str) -> FakeToolCall:
         else:
             arguments[name] = value
     return replace(call, arguments=arguments)
-
-
-def _schema_in_prompt(payload: dict[str, Any]) -> dict[str, Any] | None:
-    """The JSON schema a ``json_mode`` system prompt carries, if any."""
-    for message in payload.get("messages") or []:
-        text = message_text(message) if isinstance(message, dict) else ""
-        start = text.find("{", text.find(_SCHEMA_MARK)) if _SCHEMA_MARK in text else -1
-        if start >= 0:
-            schema, _ = json.JSONDecoder().raw_decode(text, start)
-            return schema if isinstance(schema, dict) else None
-    return None
 
 
 def _wants_reasoning(payload: dict[str, Any]) -> bool:
@@ -145,15 +128,10 @@ class RecordingResponder:
             self._seen[prompt] += 1
             return script[index]
         payload = request.json if isinstance(request.json, dict) else {}
-        reply = default_reply(payload)
+        reply = strict_default_reply(payload)  # JSON mode: the prompt's schema
         if reply.tool_calls:
             calls = tuple(_fill_from_prompt(c, prompt) for c in reply.tool_calls)
             return replace(reply, tool_calls=calls)
-        format_type = (payload.get("response_format") or {}).get("type")
-        schema = _schema_in_prompt(payload) if format_type == "json_object" else None
-        if schema is not None:
-            document = schema_example(schema)
-            reply = replace(reply, content=json.dumps(document, ensure_ascii=False))
         if _wants_reasoning(payload):
             thought = f"The user asks: {prompt} I should answer briefly."
             reply = replace(reply, reasoning=thought)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from langchain_openrouter_free._constants import FREE_ROUTER_ID
 from langchain_openrouter_free.testing._fake_faults import Fault
 from langchain_openrouter_free.testing._fake_replies import FakeReply, default_reply
 
@@ -38,6 +39,9 @@ class ModelQuirks:
             is not enabled``.
         system_prompt: False: a system / developer message gets Google's 400
             ``Developer instruction is not enabled``.
+        structured_output: False: a ``json_schema`` ``response_format`` gets
+            the provider's 400 (JSON mode may still work).
+        invalid_id: 400 ``<model> is not a valid model ID``.
         upstream_429: The first this-many requests get an upstream 429.
         server_errors: The first this-many requests get a 502.
         reasoning_tokens: A reasoning model that thinks this many tokens: with
@@ -51,6 +55,8 @@ class ModelQuirks:
     tools: bool = True
     json_mode: bool = True
     system_prompt: bool = True
+    structured_output: bool = True
+    invalid_id: bool = False
     upstream_429: int = 0
     server_errors: int = 0
     reasoning_tokens: int = 0
@@ -75,21 +81,33 @@ class Routed:
 class ModelRouter:
     """Plays requests against per-model quirks (thread-safe)."""
 
-    def __init__(self, quirks: Mapping[str, ModelQuirks]) -> None:
-        """Keep the quirks and their request counters."""
+    def __init__(
+        self,
+        quirks: Mapping[str, ModelQuirks],
+        default: Callable[[str], ModelQuirks] | None = None,
+    ) -> None:
+        """Keep the quirks and their request counters.
+
+        Args:
+            quirks: Named models' quirks.
+            default: The quirks of any other model (None: a healthy model).
+        """
         self._quirks = dict(quirks)
+        self._default = default
         self._seen: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def __bool__(self) -> bool:
-        """Whether any model has quirks."""
-        return bool(self._quirks)
+        """Whether any model has quirks (or a default decides them)."""
+        return bool(self._quirks) or self._default is not None
 
     def route(self, payload: Mapping[str, Any]) -> Routed:
         """Try the requested model, then each fallback; see the module docstring."""
         fault: Fault | None = None
         for model in _route(payload):
-            quirks = self._quirks.get(model, ModelQuirks())
+            quirks = self._quirks.get(model) or (
+                self._default(model) if self._default else ModelQuirks()
+            )
             fault = self._refusal(model, quirks, payload)
             if fault is None:
                 return Routed(model=model, fault=None, quirks=quirks)
@@ -103,12 +121,22 @@ class ModelRouter:
     def _refusal(
         self, model: str, quirks: ModelQuirks, payload: Mapping[str, Any]
     ) -> Fault | None:
+        response_format = payload.get("response_format")
+        schema_format = (
+            isinstance(response_format, Mapping)
+            and response_format.get("type") == "json_schema"
+        )
         refusals: tuple[tuple[bool, Callable[[], Fault]], ...] = (
+            (quirks.invalid_id, lambda: Fault.invalid_model(model)),
             (quirks.retired, lambda: Fault.no_endpoints(model)),
             (quirks.privacy_blocked, Fault.data_policy),
             (not quirks.tools and _function_tools(payload), Fault.tools_unsupported),
             (
-                not quirks.json_mode and payload.get("response_format") is not None,
+                not quirks.json_mode and response_format is not None,
+                lambda: Fault.json_mode_unsupported(model),
+            ),
+            (
+                not quirks.structured_output and schema_format,
                 lambda: Fault.json_mode_unsupported(model),
             ),
             (
@@ -145,8 +173,8 @@ def shaped_reply(
     reply = reply or default_reply(payload)
     quirks = routed.quirks or ModelQuirks()
     changes: dict[str, Any] = {}
-    if reply.model is None and routed.model is not None:
-        changes["model"] = routed.model
+    if reply.model is None and routed.model not in {None, FREE_ROUTER_ID}:
+        changes["model"] = routed.model  # the router answers as a concrete model
     if quirks.cost:
         changes["usage"] = {**(reply.usage or {}), "cost": quirks.cost}
     if quirks.reasoning_tokens:

@@ -71,6 +71,10 @@ from langchain_openrouter_free.testing._fake_retrieval import (
     lists_output,
     retrieval_models,
 )
+from langchain_openrouter_free.testing._fake_strict import (
+    registry_quirks,
+    strict_default_reply,
+)
 from langchain_openrouter_free.testing._normalize import request_digest
 
 if TYPE_CHECKING:
@@ -155,6 +159,7 @@ class FakeOpenRouter:
         model_quirks: Mapping[str, ModelQuirks] | None = None,
         port: int = 0,
         privacy_hidden: Iterable[str] = (),
+        lenient: bool = False,
     ) -> None:
         """Configure the emulator (it is not started yet).
 
@@ -173,6 +178,11 @@ class FakeOpenRouter:
                 request's ``models`` list is then played as OpenRouter's
                 server-side fallback. See `ModelQuirks`.
             port: The TCP port to listen on (0: an ephemeral one).
+            lenient: Serve any model as asked. By default the emulator is as
+                strict as OpenRouter: a model without ``model_quirks`` answers
+                as its free-model registry entry allows (an unknown ``:free``
+                id, tools or JSON mode it lacks are refused with the real
+                errors; a reasoning model reasons). See ``_fake_strict``.
         """
         self._lock = threading.Lock()
         self._replies: deque[FakeReply | Fault] = deque(replies or ())
@@ -180,7 +190,11 @@ class FakeOpenRouter:
         self.require_key = require_key
         self._clock = SimClock(time_scale)
         self._counter = FreeTierCounter(free_tier)
-        self._router = ModelRouter(model_quirks or {})
+        self.lenient = lenient
+        self._router = ModelRouter(
+            model_quirks or {}, default=None if lenient else registry_quirks
+        )
+        self._default_reply = default_reply if lenient else strict_default_reply
         self._models = [dict(m) for m in models] if models is not None else None
         self._key_info = dict(key_info or {})
         self._privacy_hidden = frozenset(privacy_hidden)
@@ -597,7 +611,7 @@ class FakeOpenRouter:
                 return self._replies.popleft()
             responder = self.responder
         if responder is None:
-            return default_reply(request.json)
+            return self._default_reply(request.json)
         action = responder(request)
         if not isinstance(action, (FakeReply, Fault)):
             msg = f"responder returned {type(action).__name__}, not FakeReply or Fault"
@@ -613,13 +627,13 @@ class FakeOpenRouter:
         if action.kind == "delay":
             await asyncio.sleep(self._clock.real_seconds(action.seconds))
             await self._perform(
-                action.reply or default_reply(request.json), request, out
+                action.reply or self._default_reply(request.json), request, out
             )
             return
         if action.kind in STREAM_KINDS:
             reply = action.reply if isinstance(action.reply, FakeReply) else None
             await self._answer(
-                reply or default_reply(request.json), request, out, action
+                reply or self._default_reply(request.json), request, out, action
             )
             return
         await _send_error(out, render_error(action, self._context(request)))

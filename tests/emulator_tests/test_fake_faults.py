@@ -41,8 +41,9 @@ UPSTREAM_RAW = (
 
 @pytest.fixture
 def scripted() -> Iterator[tuple[FakeOpenRouter, httpx.Client]]:
+    # Lenient: the scripted faults name retired and made-up ids on purpose.
     with (
-        FakeOpenRouter() as fake,
+        FakeOpenRouter(lenient=True) as fake,
         httpx.Client(base_url=fake.base_url, timeout=10, trust_env=False) as http,
     ):
         yield fake, http

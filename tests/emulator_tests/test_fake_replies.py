@@ -280,6 +280,9 @@ class Person(BaseModel):
     nickname: str | None = None
 
 
+SO_MODEL = "mistralai/mistral-small-3.1-24b-instruct:free"  # lists structured outputs
+
+
 def test_json_schema_default_validates_against_the_schema(client: httpx.Client) -> None:
     response_format = {
         "type": "json_schema",
@@ -290,7 +293,7 @@ def test_json_schema_default_validates_against_the_schema(client: httpx.Client) 
         },
     }
     body = client.post(
-        "/chat/completions", json=chat(response_format=response_format)
+        "/chat/completions", json=chat(response_format=response_format, model=SO_MODEL)
     ).json()
     person = Person.model_validate_json(body["choices"][0]["message"]["content"])
     assert person.address.street == "test"
@@ -299,7 +302,8 @@ def test_json_schema_default_validates_against_the_schema(client: httpx.Client) 
 
 def test_json_object_default_is_valid_json(client: httpx.Client) -> None:
     body = client.post(
-        "/chat/completions", json=chat(response_format={"type": "json_object"})
+        "/chat/completions",
+        json=chat(response_format={"type": "json_object"}, model=SO_MODEL),
     ).json()
     assert json.loads(body["choices"][0]["message"]["content"]) == {}
 
