@@ -164,8 +164,12 @@ class NoIOChatModel(BaseChatModel):
     def _stream(
         self, messages: Any, stop: Any = None, **kwargs: Any
     ) -> Iterator[ChatGenerationChunk]:
-        for _ in range(self.pieces):
-            yield ChatGenerationChunk(message=AIMessageChunk(content=self.piece))
+        # A new string per chunk, as parsing each event gives one.
+        text = self.piece * self.pieces
+        size = len(self.piece)
+        for start in range(0, len(text), size):
+            piece = text[start : start + size]
+            yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
 
 
 # ----------------------------------------------------------- contenders

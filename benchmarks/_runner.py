@@ -59,7 +59,7 @@ def config(*, smoke: bool, skip: list[str]) -> Config:
             [0, 10, 100],
             200,
             1000,
-            3,
+            1,
             15,
             10_000_000,
             10_000,

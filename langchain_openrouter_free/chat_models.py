@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from contextlib import aclosing
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, Final, Literal, Self
 
 from langchain_core.language_models import (
@@ -332,8 +332,7 @@ class ChatOpenRouterFree(
 
     def _model_settings(self) -> frozenset[str]:
         """The model's own fields that are no request field (not per call)."""
-        fields = frozenset(type(self).model_fields).union(SETTING_ALIASES)
-        return fields.difference(_REQUEST_FIELDS, _PER_CALL_MODEL_FIELDS)
+        return _model_settings_of(type(self))
 
     def _get_invocation_params(
         self, stop: list[str] | None = None, **kwargs: Any
@@ -547,6 +546,13 @@ def _init_names(cls: type[BaseModel]) -> frozenset[str]:
     """Every name the constructor of ``cls`` accepts: fields and their aliases."""
     fields = cls.model_fields.items()
     return frozenset(name for n, f in fields for name in (n, f.alias) if name)
+
+
+@cache
+def _model_settings_of(model_class: type[ChatOpenRouterFree]) -> frozenset[str]:
+    """`ChatOpenRouterFree._model_settings`, computed once per class."""
+    fields = frozenset(model_class.model_fields).union(SETTING_ALIASES)
+    return fields.difference(_REQUEST_FIELDS, _PER_CALL_MODEL_FIELDS)
 
 
 def _with_v1_blocks(chunk: ChatGenerationChunk) -> ChatGenerationChunk:
