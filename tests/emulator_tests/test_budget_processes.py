@@ -1,6 +1,6 @@
 """Two processes, one account: a shared SQLite file or Redis server is one budget.
 
-The emulator runs 15 times faster than real time (a simulated minute lasts four
+The emulator runs 10 times faster than real time (a simulated minute lasts six
 real seconds) and enforces OpenRouter's free tier. Each worker process
 (``_budget_worker.py``) calls it through ``ChatOpenRouterFree`` with a
 `FreeTierRateLimiter` on the shared store, whose window is the emulator's
@@ -34,9 +34,9 @@ from langchain_openrouter_free.testing import FakeOpenRouter, FreeTierLimits
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 WORKER = HERE / "_budget_worker.py"
-TIME_SCALE = 15.0
+TIME_SCALE = 10.0
 WINDOW = 60.0 / TIME_SCALE  # real seconds per simulated minute
-MARGIN = 1.5  # real seconds: start-up and scheduling jitter on a busy machine
+MARGIN = 2.0  # real seconds: scheduling jitter on a busy machine
 REDIS_URL_ENV = "OPENROUTER_FREE_REDIS_URL"
 REQUIRE_REDIS_ENV = "OPENROUTER_FREE_REQUIRE_REDIS"
 

@@ -174,10 +174,11 @@ async def test_quota_matches_the_emulators_free_tier() -> None:
 
 def test_an_explicit_limiter_keeps_a_burst_under_the_minute_limit() -> None:
     limits = FreeTierLimits(per_minute=5, per_day=1000)
+    scale = 30.0  # a simulated minute lasts two real seconds
     limiter = FreeTierRateLimiter(
-        5, api_key=KEY, window_seconds=60 / SCALE, safety_margin=0.6
+        5, api_key=KEY, window_seconds=60 / scale, safety_margin=1.0
     )
-    with FakeOpenRouter(free_tier=limits, time_scale=SCALE) as fake:
+    with FakeOpenRouter(free_tier=limits, time_scale=scale) as fake:
         model = model_for(fake, rate_limiter=limiter, max_retries=0)
         answers = model.batch([f"q{n}" for n in range(12)])
         sent = fake.count("/chat/completions")
