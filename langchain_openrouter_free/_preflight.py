@@ -84,7 +84,8 @@ def require_api_key(
         return
     msg = (
         "No OpenRouter API key: set the OPENROUTER_API_KEY environment variable "
-        f"or pass api_key=... to ChatOpenRouterFree. {GET_A_KEY}"
+        f"or pass api_key=... to ChatOpenRouterFree. {GET_A_KEY} To try without "
+        "a key, run `openrouter-free serve` and export what it prints."
     )
     raise OpenRouterMissingKeyError(msg)
 

@@ -48,6 +48,10 @@ SCENARIOS: Final[Mapping[str, Scenario]] = {
         "every chat request gets the daily-cap 429",
         lambda: {"responder": lambda _request: Fault.daily_cap()},
     ),
+    "lenient": Scenario(
+        "serves any model as asked (no registry checks)",
+        lambda: {"lenient": True},
+    ),
     "require-key": Scenario(
         "answers 401, as OpenRouter does, to a request without a bearer key",
         lambda: {"require_key": True},

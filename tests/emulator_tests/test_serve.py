@@ -149,3 +149,17 @@ def test_a_busy_port_is_a_one_line_error_that_says_what_to_do() -> None:
     assert f"port {port} is already in use" in done.stderr
     assert "--port 0" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_each_scenario_sets_up_its_emulator() -> None:
+    from langchain_openrouter_free.testing._fake_scenarios import (
+        SCENARIOS,
+        emulator_for,
+    )
+
+    assert emulator_for("default").lenient is False  # as strict as OpenRouter
+    assert emulator_for("lenient").lenient is True
+    assert emulator_for("require-key").require_key is True
+    for name in SCENARIOS:
+        with emulator_for(name) as fake, httpx.Client(base_url=fake.base_url) as http:
+            assert http.get("/models").status_code == 200

@@ -76,6 +76,7 @@ def test_no_key_for_openrouter_raises_a_typed_error_naming_the_variable(
     assert error.is_retryable is False
     assert "OPENROUTER_API_KEY" in str(error)
     assert "https://openrouter.ai/settings/keys" in str(error)
+    assert "openrouter-free serve" in str(error)  # the way without a key
 
 
 def test_an_empty_key_counts_as_none(monkeypatch: pytest.MonkeyPatch) -> None:
