@@ -24,7 +24,7 @@ own action:
 
 A reset header that is out of range or malformed (seconds instead of
 milliseconds, ``1e300``, negative, an HTTP date) never fails: it is read when
-it can be (see `langchain_openrouter_free.errors.parse_reset_time`) and the
+it can be (see `langchain_openrouter_free._reset_time.parse_reset_time`) and the
 wait is clamped to ``[0, max_rate_limit_wait]``.
 """
 

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from langchain_openrouter_free._numbers import finite_float
-from langchain_openrouter_free.errors import OpenRouterServerError, next_utc_midnight
+from langchain_openrouter_free._reset_time import next_utc_midnight
+from langchain_openrouter_free.errors import OpenRouterServerError
 
 __all__ = ["KEY_PATH", "Quota", "parse_quota"]
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from langchain_openrouter_free import errors
+from langchain_openrouter_free._reset_time import next_utc_midnight, parse_reset_time
 from langchain_openrouter_free._retry import RetryPolicy
 
 NOW = datetime(2026, 12, 4, 14, 0, 0, tzinfo=UTC)
@@ -194,8 +195,8 @@ def test_daily_reset_defaults_to_next_utc_midnight(reset: str | None) -> None:
     assert isinstance(error, errors.FreeQuotaExhaustedError)
     assert error.reset_at.tzinfo is not None
     assert error.reset_at.utcoffset() == timedelta(0)
-    assert error.reset_at == errors.next_utc_midnight(before) or (
-        error.reset_at == errors.next_utc_midnight(datetime.now(tz=UTC))
+    assert error.reset_at == next_utc_midnight(before) or (
+        error.reset_at == next_utc_midnight(datetime.now(tz=UTC))
     )
     assert (error.reset_at.hour, error.reset_at.minute) == (0, 0)
 
@@ -212,7 +213,7 @@ def test_refused_error_says_nothing_was_sent() -> None:
 
 def test_next_utc_midnight_from_another_zone() -> None:
     late = datetime(2026, 12, 4, 23, 30, tzinfo=UTC)
-    assert errors.next_utc_midnight(late) == datetime(2026, 12, 5, tzinfo=UTC)
+    assert next_utc_midnight(late) == datetime(2026, 12, 5, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -230,4 +231,4 @@ def test_next_utc_midnight_from_another_zone() -> None:
     ],
 )
 def test_parse_reset_time(value: str | None, expected: datetime | None) -> None:
-    assert errors.parse_reset_time(value) == expected
+    assert parse_reset_time(value) == expected
