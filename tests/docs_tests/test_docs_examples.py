@@ -12,11 +12,13 @@ this test run.
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -75,22 +77,69 @@ def reader_env(emulator: FakeOpenRouter, offline_env: dict[str, str]) -> dict[st
     }
 
 
-def _run(
-    args: list[str], cwd: Path, env: dict[str, str]
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603
-        [sys.executable, *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=cwd,
-        env=env,
-        check=False,
-    )
+class Runner:
+    """Runs ``python ARGV`` in a fresh process: forked from a preloaded zygote."""
+
+    def __init__(self, log_dir: Path) -> None:
+        """Start the zygote (where fork exists; else every run is a subprocess)."""
+        self._log_dir = log_dir
+        self._zygote: subprocess.Popen[str] | None = None
+        if hasattr(os, "fork"):
+            self._zygote = subprocess.Popen(
+                [sys.executable, "-m", "tests.docs_tests._zygote"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                cwd=Path(__file__).resolve().parents[2],
+            )
+
+    def run(self, args: list[str], cwd: Path, env: dict[str, str]) -> Completed:
+        """Run and return the exit status and everything printed."""
+        if self._zygote is None or self._zygote.stdin is None:
+            result = subprocess.run(  # noqa: S603
+                [sys.executable, *args],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                cwd=cwd,
+                env=env,
+                check=False,
+            )
+            return Completed(result.returncode, result.stdout + result.stderr)
+        log = cwd / "output.log"
+        job = {"argv": args, "cwd": str(cwd), "env": env, "log": str(log)}
+        self._zygote.stdin.write(json.dumps(job) + "\n")
+        self._zygote.stdin.flush()
+        assert self._zygote.stdout is not None
+        reply = json.loads(self._zygote.stdout.readline())
+        return Completed(reply["status"], log.read_text(encoding="utf-8"))
+
+    def close(self) -> None:
+        """Stop the zygote."""
+        if self._zygote is not None and self._zygote.stdin is not None:
+            self._zygote.stdin.close()
+            self._zygote.wait(timeout=60)
+            if self._zygote.stdout is not None:
+                self._zygote.stdout.close()
 
 
-def _succeeded(result: subprocess.CompletedProcess[str]) -> None:
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+@dataclass(frozen=True)
+class Completed:
+    """A finished run."""
+
+    returncode: int
+    output: str
+
+
+@pytest.fixture(scope="module")
+def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
+    started = Runner(tmp_path_factory.mktemp("runner"))
+    yield started
+    started.close()
+
+
+def _succeeded(result: Completed) -> None:
+    assert result.returncode == 0, result.output[-6000:]
 
 
 def test_the_docs_have_examples_of_every_kind() -> None:
@@ -108,28 +157,29 @@ def test_a_block_left_out_says_why() -> None:
 
 
 def test_class_docstring_examples_run_in_order(
-    reader_env: dict[str, str], tmp_path: Path
+    runner: Runner, reader_env: dict[str, str], tmp_path: Path
 ) -> None:
     """The sections of ChatOpenRouterFree's docstring form one program."""
     blocks = fenced_python(inspect.cleandoc(ChatOpenRouterFree.__doc__ or ""))
     assert len(blocks) >= 7  # instantiate ... response metadata
     program = tmp_path / "docstring_example.py"
     program.write_text("\n".join(textwrap.dedent(c) for _, c in blocks), "utf-8")
-    _succeeded(_run([program.name], tmp_path, reader_env))
+    _succeeded(runner.run([program.name], tmp_path, reader_env))
 
 
 @pytest.mark.parametrize("example", PROGRAMS, ids=_ids(PROGRAMS))
 def test_program_runs(
-    example: Example, reader_env: dict[str, str], tmp_path: Path
+    example: Example, runner: Runner, reader_env: dict[str, str], tmp_path: Path
 ) -> None:
     program = tmp_path / "example.py"
     program.write_text(example.code, encoding="utf-8")
-    _succeeded(_run([program.name], tmp_path, reader_env))
+    _succeeded(runner.run([program.name], tmp_path, reader_env))
 
 
 @pytest.mark.parametrize("example", TEST_FILES, ids=_ids(TEST_FILES))
 def test_pytest_file_passes(
     example: Example,
+    runner: Runner,
     recording_emulator: FakeOpenRouter,
     offline_env: dict[str, str],
     tmp_path: Path,
@@ -148,10 +198,10 @@ def test_pytest_file_passes(
         "OPENROUTER_API_KEY": DUMMY_KEY,
     }
     pytest_args = ["-m", "pytest", "-q", "-p", "no:cacheprovider", test_file.name]
-    recorded = _run([*pytest_args, "--record-mode=once"], tmp_path, online)
+    recorded = runner.run([*pytest_args, "--record-mode=once"], tmp_path, online)
     _succeeded(recorded)
-    assert " passed" in recorded.stdout
+    assert " passed" in recorded.output
     if "pytest.mark.vcr" in example.code:
         assert list(tmp_path.rglob("*.yaml.gz")), "no cassette was recorded"
         offline = ["--disable-socket", "--allow-unix-socket"]
-        _succeeded(_run([*pytest_args, *offline], tmp_path, offline_env))
+        _succeeded(runner.run([*pytest_args, *offline], tmp_path, offline_env))
