@@ -8,12 +8,12 @@ live listing instead. Uses only the public API of
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast, get_args
 
 import click
 
 from langchain_openrouter_free.cli._common import CliState, CommandFailed, one_line
-from langchain_openrouter_free.registry import FreeModel, FreeModelRegistry
+from langchain_openrouter_free.registry import FreeModel, FreeModelRegistry, ModelKind
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -23,12 +23,14 @@ __all__ = ["format_table", "models"]
 _HEADERS = ("ID", "CONTEXT", "MAX OUTPUT", "TOOLS", "STRUCTURED", "REASONING", "STATUS")
 _RIGHT_ALIGNED = frozenset({1, 2})
 _MODALITIES = ("text", "image", "file", "audio", "video")
+_KINDS: tuple[ModelKind, ...] = get_args(ModelKind)
 
 
 @click.command(
     epilog="\b\nExamples:\n"
     "  openrouter-free models --tools --min-context 100000\n"
     "  openrouter-free models --input image --json\n"
+    "  openrouter-free models --kind embedding --refresh\n"
     "  OPENROUTER_API_KEY=sk-or-... openrouter-free models --refresh",
 )
 @click.option("--author", help="Only this author, e.g. google.")
@@ -47,14 +49,21 @@ _MODALITIES = ("text", "image", "file", "audio", "video")
     help="Only models accepting this input.",
 )
 @click.option(
+    "--kind",
+    type=click.Choice([*_KINDS, "all"]),
+    default="chat",
+    show_default=True,
+    help="Only models of this kind (what they output); all: every kind.",
+)
+@click.option(
     "--all", "include_all", is_flag=True, help="Include retired and unverified."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print full entries as JSON.")
 @click.option(
     "--refresh",
     is_flag=True,
-    help="Read the live listing (GET /models; /models/user with OPENROUTER_API_KEY); "
-    "exit 1 if it fails.",
+    help="Read the live listing (GET /models?output_modalities=all; /models/user "
+    "with OPENROUTER_API_KEY); exit 1 if it fails.",
 )
 @click.option("--cache-dir", help="Cache folder for --refresh (default: user cache).")
 @click.pass_obj
@@ -67,6 +76,7 @@ def models(
     structured: bool,
     reasoning: bool,
     input_modality: str | None,
+    kind: str,
     include_all: bool,
     as_json: bool,
     refresh: bool,
@@ -87,11 +97,13 @@ def models(
         reasoning=reasoning or None,
         input_modality=input_modality,
         include_retired=include_all,
+        kind=None if kind == "all" else cast("ModelKind", kind),
     )
     if as_json:
         entries = [
             {
                 **m.to_dict(),
+                "kind": m.kind,
                 "capabilities_known": m.capabilities_known,
                 "blocked_by_privacy": m.id in registry.blocked_ids,
             }
@@ -102,6 +114,11 @@ def models(
         return
     if not found:
         click.echo("No free model matches these filters.")
+        if kind != "chat" and registry.source == "bundled":
+            click.echo(
+                "The bundled snapshot lists chat models only; --refresh reads "
+                "every kind from the live listing."
+            )
         return
     click.echo(format_table(found, blocked_ids=registry.blocked_ids))
     source = registry.fetched_at or registry.snapshot_date

@@ -114,11 +114,13 @@ def test_models_json(capsys: pytest.CaptureFixture[str]) -> None:
     entries = json.loads(capsys.readouterr().out)
     assert [e["id"] for e in entries] == [m.id for m in list_free_models(author="qwen")]
     expected_keys = [f.name for f in fields(FreeModel)] + [
+        "kind",
         "capabilities_known",
         "blocked_by_privacy",
     ]
     assert all(list(e) == expected_keys for e in entries)
     assert all(e["capabilities_known"] is True for e in entries)
+    assert {e["kind"] for e in entries} == {"chat"}
     assert entries[0]["supported_parameters"] == sorted(
         entries[0]["supported_parameters"]
     )
