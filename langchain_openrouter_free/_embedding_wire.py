@@ -222,14 +222,14 @@ def parse_embeddings(body: Any, *, expected: int) -> list[list[float]]:
 def _vector(value: Any) -> list[float]:
     if isinstance(value, str):
         return decode_base64_embedding(value)
-    if isinstance(value, list) and value and all(_is_number(v) for v in value):
-        return [float(v) for v in value]
+    if isinstance(value, list) and value:
+        # One C-level pass: array("d") takes ints and floats, refuses the rest.
+        try:
+            return array.array("d", value).tolist()
+        except TypeError:
+            pass
     msg = f"an embedding is neither a list of numbers nor base64: {value!r:.80}"
     raise OpenRouterServerError(msg)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def decode_base64_embedding(text: str) -> list[float]:
