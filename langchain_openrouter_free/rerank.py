@@ -21,6 +21,7 @@ from langchain_openrouter_free._retrieval_models import (
     checked_model_id,
     input_token_limit,
 )
+from langchain_openrouter_free.rate_limiter import FreeTierRateLimiter  # noqa: TC001
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -77,6 +78,10 @@ class OpenRouterFreeRerank(OpenRouterConnection, BaseDocumentCompressor):
     context length for the model, else 8192 (estimated at 4 bytes a token)."""
     allow_paid: bool = False
     """Allow model ids that are not free (they spend credits)."""
+    rate_limiter: FreeTierRateLimiter | None = Field(default=None, exclude=True)
+    """A free-tier budget to share explicitly (as ``ChatOpenRouterFree``'s
+    ``rate_limiter=``): every HTTP attempt acquires it. Without one, calls to
+    openrouter.ai share the key's automatic budget with the chat model."""
     extra_body: dict[str, Any] | None = None
     """Merged into every request body last (``provider``, ...)."""
 

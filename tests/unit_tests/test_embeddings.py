@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,8 +18,9 @@ from _retrieval_wire import (
     embeddings_answer,
     float32_base64,
     make_embeddings,
+    make_reranker,
 )
-from _wire import FAKE_KEY, JSON_HEADERS, run
+from _wire import FAKE_KEY, JSON_HEADERS, make_model, run
 
 from langchain_openrouter_free import OpenRouterFreeEmbeddings
 from langchain_openrouter_free.errors import (
@@ -27,6 +29,7 @@ from langchain_openrouter_free.errors import (
     OpenRouterMissingKeyError,
     OpenRouterServerError,
 )
+from langchain_openrouter_free.rate_limiter import FreeTierRateLimiter
 from langchain_openrouter_free.registry import (
     FreeModelRegistry,
     default_registry,
@@ -314,3 +317,32 @@ def test_no_key_for_openrouter_is_refused_before_any_request(
     with pytest.raises(OpenRouterMissingKeyError, match="OPENROUTER_API_KEY"):
         embed_documents(mode, model, ["brie"])
     assert recorder.requests == []
+
+
+def test_embeddings_rerank_and_chat_share_one_free_budget(
+    mode: str, tmp_path: Path
+) -> None:
+    # The daily cap met by an embeddings call blocks the reranker and the chat
+    # model sharing its budget: they refuse without sending anything.
+    budget = FreeTierRateLimiter(
+        store=f"sqlite:///{tmp_path / 'b.db'}", api_key=FAKE_KEY
+    )
+    embeddings, sent = make_embeddings([_error(429, DAILY_429)], rate_limiter=budget)
+    reranker, reranked = make_reranker([], rate_limiter=budget)
+    chat, chatted = make_model([], rate_limiter=budget)
+    with pytest.raises(FreeQuotaExhaustedError):
+        embed_documents(mode, embeddings, ["brie"])
+    with pytest.raises(FreeQuotaExhaustedError) as refused:
+        run(
+            mode,
+            lambda: reranker.rerank(["brie"], "soft"),
+            lambda: reranker.arerank(["brie"], "soft"),
+        )
+    assert refused.value.sent is False
+    with pytest.raises(FreeQuotaExhaustedError):
+        run(mode, lambda: chat.invoke("hi"), lambda: chat.ainvoke("hi"))
+    assert (len(sent.requests), len(reranked.requests), len(chatted.requests)) == (
+        1,
+        0,
+        0,
+    )
