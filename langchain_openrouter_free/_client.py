@@ -26,10 +26,16 @@ import time
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar, overload
 
 import httpx
-from httpx_sse import EventSource
 
 from langchain_openrouter_free import _answers as answers
 from langchain_openrouter_free import errors
+from langchain_openrouter_free._bounds import (
+    ACCEPTED_ENCODINGS,
+    BodyReader,
+    Bounds,
+    Deadline,
+    StreamReader,
+)
 from langchain_openrouter_free._constants import CREDENTIAL_HEADERS
 from langchain_openrouter_free.quota import KEY_PATH, parse_quota
 
@@ -66,6 +72,7 @@ _CLOSING: Final[set[asyncio.Task[None]]] = set()
 """Strong references to scheduled ``aclose`` tasks until they finish."""
 
 _T = TypeVar("_T")
+_V = TypeVar("_V")
 CloseAction: TypeAlias = Literal["await", "schedule", "drop"]
 _Loop: TypeAlias = asyncio.AbstractEventLoop
 
@@ -80,6 +87,7 @@ class _JsonRequest:
     params: Mapping[str, Any] | None
     parse: Callable[[Any], Any] | None
     anonymous: bool = False
+    stream: bool = False
 
 
 class OpenRouterHTTPClient:
@@ -120,6 +128,7 @@ class OpenRouterHTTPClient:
         retry: RetryPolicy,
         client: httpx.Client | None = None,
         async_client: httpx.AsyncClient | None = None,
+        limits: Bounds | None = None,
         sleep: Callable[[float], None] = time.sleep,
         async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         budget: Budget | None = None,
@@ -137,6 +146,8 @@ class OpenRouterHTTPClient:
             retry: The retry policy applied around every request.
             client: An httpx client to use instead of building one.
             async_client: An httpx async client to use instead of building one.
+            limits: The whole-call time limit and the body and line size
+                caps (`Bounds`; default: its defaults).
             sleep: How to wait between sync attempts (injectable for tests).
             async_sleep: How to wait between async attempts.
             budget: The free-tier budget consulted around every attempt whose
@@ -147,7 +158,8 @@ class OpenRouterHTTPClient:
         self._base_url = base_url.rstrip("/")
         self._headers = dict(headers)
         self._secrets = answers.secret_forms(self._headers)
-        self._timeout = None if timeout is None else httpx.Timeout(timeout)
+        self._timeout = timeout
+        self._bounds = limits or Bounds()
         self._retry = retry
         self._sleep = sleep
         self._async_sleep = async_sleep
@@ -156,6 +168,7 @@ class OpenRouterHTTPClient:
         self._owns_client = client is None
         self._async_client = async_client  # injected; built ones are per loop
         self._async_clients: dict[_Loop, httpx.AsyncClient] = {}
+        self._closers: dict[_Loop, AsyncGenerator[None, None]] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -224,12 +237,10 @@ class OpenRouterHTTPClient:
             OpenRouterConfigurationError: httpx refused to send the request
                 (an illegal header value, a bad URL scheme); never retried.
         """
-        url = self._url(path)
+        call = _JsonRequest(method, self._url(path), json, params, parse, anonymous)
+        deadline = self._bounds.deadline()
         return self._with_retry(
-            lambda: self._request_once(
-                _JsonRequest(method, url, json, params, parse, anonymous=anonymous)
-            ),
-            self._guard(json),
+            lambda: self._request_once(call, deadline), deadline, self._guard(json)
         )
 
     @overload
@@ -267,44 +278,46 @@ class OpenRouterHTTPClient:
         anonymous: bool = False,
     ) -> Any:
         """Async `request_json`: same arguments, result and errors."""
-        url = self._url(path)
+        call = _JsonRequest(method, self._url(path), json, params, parse, anonymous)
+        deadline = self._bounds.deadline()
         return await self._awith_retry(
-            lambda: self._arequest_once(
-                _JsonRequest(method, url, json, params, parse, anonymous=anonymous)
-            ),
+            lambda: self._arequest_once(call, deadline),
+            deadline,
             await self._aguard(json),
         )
 
-    def _request_once(self, call: _JsonRequest) -> Any:
+    def _request_once(self, call: _JsonRequest, deadline: Deadline) -> Any:
         client = self._get_client()
+        request = self._build(client, call, deadline)
         try:
-            response = client.request(
-                call.method,
-                call.url,
-                json=call.json,
-                params=call.params,
-                **self._send_options(stream=False, anonymous=call.anonymous),
-            )
+            response = client.send(request, stream=True)
+            try:
+                body = BodyReader(_encoding(response), self._bounds, deadline)
+                for raw in _raw_chunks(response):
+                    body.feed(raw)
+            finally:
+                response.close()
         except httpx.RequestError as exc:
             error = self._transport_error(exc)
         else:
-            return _parsed(response, call.parse)
+            return _parsed(response, body.finish(), call.parse)
         raise error from None  # outside the handler: no __context__ either
 
-    async def _arequest_once(self, call: _JsonRequest) -> Any:
+    async def _arequest_once(self, call: _JsonRequest, deadline: Deadline) -> Any:
         client = self._get_async_client()
+        request = self._build(client, call, deadline)
         try:
-            response = await client.request(
-                call.method,
-                call.url,
-                json=call.json,
-                params=call.params,
-                **self._send_options(stream=False, anonymous=call.anonymous),
-            )
+            response = await client.send(request, stream=True)
+            try:
+                body = BodyReader(_encoding(response), self._bounds, deadline)
+                async for raw in _araw_chunks(response):
+                    body.feed(raw)
+            finally:
+                await response.aclose()
         except httpx.RequestError as exc:
             error = self._transport_error(exc)
         else:
-            return _parsed(response, call.parse)
+            return _parsed(response, body.finish(), call.parse)
         raise error from None  # outside the handler: no __context__ either
 
     # -------------------------------------------------------------- streams
@@ -334,10 +347,13 @@ class OpenRouterHTTPClient:
             OpenRouterError: The typed error of the last attempt to open the
                 stream.
         """
-        url = self._url(path)
+        call = _JsonRequest("POST", self._url(path), json, None, None, stream=True)
+        deadline = self._bounds.deadline()
         budget = self._guard(json)
-        response = self._with_retry(lambda: self._open_stream_once(url, json), budget)
-        events = _iter_data(response, self._secrets)
+        response = self._with_retry(
+            lambda: self._open_stream_once(call, deadline), deadline, budget
+        )
+        events = _iter_data(response, self._reader(response, deadline), self._secrets)
         reusable = True
         try:
             yield events
@@ -369,12 +385,14 @@ class OpenRouterHTTPClient:
         Yields:
             An async iterator of event ``data`` strings.
         """
-        url = self._url(path)
+        call = _JsonRequest("POST", self._url(path), json, None, None, stream=True)
+        deadline = self._bounds.deadline()
         budget = await self._aguard(json)
         response = await self._awith_retry(
-            lambda: self._aopen_stream_once(url, json), budget
+            lambda: self._aopen_stream_once(call, deadline), deadline, budget
         )
-        events = _aiter_data(response, self._secrets)
+        reader = self._reader(response, deadline)
+        events = _aiter_data(response, reader, self._secrets)
         reusable = True
         try:
             yield events
@@ -393,17 +411,20 @@ class OpenRouterHTTPClient:
                 await events.aclose()
                 await response.aclose()
 
-    def _open_stream_once(self, url: str, body: Any) -> httpx.Response:
+    def _open_stream_once(
+        self, call: _JsonRequest, deadline: Deadline
+    ) -> httpx.Response:
         client = self._get_client()
-        request = client.build_request(
-            "POST", url, json=body, **self._send_options(stream=True)
-        )
+        request = self._build(client, call, deadline)
         try:
             response = client.send(request, stream=True)
             if answers.is_event_stream(response.status_code, response.headers):
                 return response
             try:
-                content = response.read()
+                body = BodyReader(_encoding(response), self._bounds, deadline)
+                for raw in _raw_chunks(response):
+                    body.feed(raw)
+                content = body.finish()
             finally:
                 response.close()
         except httpx.RequestError as exc:
@@ -414,17 +435,20 @@ class OpenRouterHTTPClient:
             )
         raise error from None  # outside the handler: no __context__ either
 
-    async def _aopen_stream_once(self, url: str, body: Any) -> httpx.Response:
+    async def _aopen_stream_once(
+        self, call: _JsonRequest, deadline: Deadline
+    ) -> httpx.Response:
         client = self._get_async_client()
-        request = client.build_request(
-            "POST", url, json=body, **self._send_options(stream=True)
-        )
+        request = self._build(client, call, deadline)
         try:
             response = await client.send(request, stream=True)
             if answers.is_event_stream(response.status_code, response.headers):
                 return response
             try:
-                content = await response.aread()
+                body = BodyReader(_encoding(response), self._bounds, deadline)
+                async for raw in _araw_chunks(response):
+                    body.feed(raw)
+                content = body.finish()
             finally:
                 await response.aclose()
         except httpx.RequestError as exc:
@@ -437,7 +461,9 @@ class OpenRouterHTTPClient:
 
     # ---------------------------------------------------------- retry loops
 
-    def _with_retry(self, attempt_once: Callable[[], _T], budget: Budget | None) -> _T:
+    def _with_retry(
+        self, attempt_once: Callable[[], _T], deadline: Deadline, budget: Budget | None
+    ) -> _T:
         attempt = 0
         while True:
             try:
@@ -446,14 +472,17 @@ class OpenRouterHTTPClient:
                 return attempt_once()
             except errors.OpenRouterError as error:
                 error.redact(self._secrets)
-                delay = self._retry_delay(attempt, error, budget)
+                delay = self._retry_delay(attempt, error, deadline, budget)
                 if delay is None:
                     raise
             self._sleep(delay)
             attempt += 1
 
     async def _awith_retry(
-        self, attempt_once: Callable[[], Awaitable[_T]], budget: Budget | None
+        self,
+        attempt_once: Callable[[], Awaitable[_T]],
+        deadline: Deadline,
+        budget: Budget | None,
     ) -> _T:
         attempt = 0
         while True:
@@ -463,7 +492,7 @@ class OpenRouterHTTPClient:
                 return await attempt_once()
             except errors.OpenRouterError as error:
                 error.redact(self._secrets)
-                delay = self._retry_delay(attempt, error, budget)
+                delay = self._retry_delay(attempt, error, deadline, budget)
                 if delay is None:
                     raise
             await self._async_sleep(delay)
@@ -489,19 +518,29 @@ class OpenRouterHTTPClient:
         return budget
 
     def _retry_delay(
-        self, attempt: int, error: errors.OpenRouterError, budget: Budget | None
+        self,
+        attempt: int,
+        error: errors.OpenRouterError,
+        deadline: Deadline,
+        budget: Budget | None,
     ) -> float | None:
-        """The wait before the next attempt, or None to give up (and log it)."""
+        """The wait before the next attempt, or None to give up (and log it).
+
+        No retry starts that the call's ``total_timeout`` would cut short.
+        """
         if budget is not None:
             budget.after_error(error)
-        if not self._retry.should_retry(attempt, error):
+        delay = self._retry.delay(attempt, error)
+        if (
+            not self._retry.should_retry(attempt, error)
+            or delay >= deadline.remaining()
+        ):
             _LOG.debug(
                 "OpenRouter request failed with %s (status %s); not retrying",
                 type(error).__name__,
                 answers.status_of(error),
             )
             return None
-        delay = self._retry.delay(attempt, error)
         _LOG.info(
             "OpenRouter request failed with %s (status %s); retry %d of %d in %.2fs",
             type(error).__name__,
@@ -520,19 +559,38 @@ class OpenRouterHTTPClient:
     def _url(self, path: str) -> str:
         return f"{self._base_url}/{path.lstrip('/')}"
 
-    def _send_options(self, *, stream: bool, anonymous: bool = False) -> dict[str, Any]:
-        """Per-request headers and timeout (a None timeout: the client's own)."""
-        headers = {**self._headers, **_STREAM_HEADERS} if stream else self._headers
-        if anonymous:
+    def _build(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        call: _JsonRequest,
+        deadline: Deadline,
+    ) -> httpx.Request:
+        """The request of one attempt, its timeout cut to what the call has left."""
+        headers = {**self._headers, "Accept-Encoding": ACCEPTED_ENCODINGS}
+        if call.stream:
+            headers |= _STREAM_HEADERS
+        if call.anonymous:
             headers = {
                 name: value
                 for name, value in headers.items()
                 if name.lower() not in CREDENTIAL_HEADERS
             }
-        options: dict[str, Any] = {"headers": headers}
-        if self._timeout is not None:
-            options["timeout"] = self._timeout
-        return options
+        timeout = deadline.read_timeout(self._timeout)
+        options: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        return client.build_request(
+            call.method,
+            call.url,
+            json=call.json,
+            params=call.params,
+            headers=headers,
+            **options,  # none: the client's own setting
+        )
+
+    def _reader(
+        self, response: httpx.Response, deadline: Deadline
+    ) -> Callable[[], StreamReader]:
+        """Makes the stream's reader when reading starts (its errors surface there)."""
+        return lambda: StreamReader(_encoding(response), self._bounds, deadline)
 
     def _get_client(self) -> httpx.Client:
         if self._client is None:
@@ -552,7 +610,9 @@ class OpenRouterHTTPClient:
                 # closed) again: forget it, so a program that calls
                 # ``asyncio.run`` over and over keeps one client.
                 self._async_clients = _open_loops_only(self._async_clients)
+                self._closers = _open_loops_only(self._closers)
                 client = self._async_clients[loop] = _new_async_client()
+                self._closers[loop] = _close_with_loop(client)
         return client
 
     def _take_async_clients(self) -> list[tuple[_Loop, httpx.AsyncClient]]:
@@ -624,12 +684,49 @@ def _new_async_client() -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=None)  # noqa: S113 - per-request timeout governs
 
 
-def _parsed(response: httpx.Response, parse: Callable[[Any], Any] | None) -> Any:
+def _parsed(
+    response: httpx.Response, content: bytes, parse: Callable[[Any], Any] | None
+) -> Any:
     """The checked JSON of an answer, passed through ``parse`` when given."""
-    body = answers.check_response(
-        response.status_code, response.headers, response.content
-    )
+    body = answers.check_response(response.status_code, response.headers, content)
     return body if parse is None else parse(body)
+
+
+def _encoding(response: httpx.Response) -> str:
+    """The encoding of the bytes `_raw_chunks` yields ("" once httpx decoded them)."""
+    if _already_read(response) is not None:
+        return ""
+    return str(response.headers.get("content-encoding", ""))
+
+
+def _already_read(response: httpx.Response) -> bytes | None:
+    """The decoded body of a response read before it reached us, else None.
+
+    A transport that replays recordings (vcrpy) hands over responses httpx has
+    already read and decoded; their raw stream cannot be read again.
+    """
+    if not response.is_stream_consumed:
+        return None
+    try:
+        return response.content
+    except httpx.ResponseNotRead:
+        return None
+
+
+def _raw_chunks(response: httpx.Response) -> Iterator[bytes]:
+    """The body as sent (still encoded), chunk by chunk."""
+    content = _already_read(response)
+    return iter((content,)) if content is not None else response.iter_raw()
+
+
+async def _araw_chunks(response: httpx.Response) -> AsyncGenerator[bytes, None]:
+    """Async `_raw_chunks`."""
+    content = _already_read(response)
+    if content is not None:
+        yield content
+        return
+    async for raw in response.aiter_raw():
+        yield raw
 
 
 def _transport_error(
@@ -688,12 +785,15 @@ def _describe_cause(exc: Exception, secrets: Sequence[str]) -> str:
 
 
 def _iter_data(
-    response: httpx.Response, secrets: Sequence[str]
+    response: httpx.Response,
+    make_reader: Callable[[], StreamReader],
+    secrets: Sequence[str],
 ) -> Generator[str, None, None]:
     try:
-        for event in EventSource(response).iter_sse():
-            if event.data:
-                yield event.data
+        reader = make_reader()
+        for raw in _raw_chunks(response):
+            yield from filter(None, reader.feed(raw))
+        yield from filter(None, reader.finish())
     except httpx.RequestError as exc:
         error = _stream_broken(exc, secrets)
     else:
@@ -702,13 +802,17 @@ def _iter_data(
 
 
 async def _aiter_data(
-    response: httpx.Response, secrets: Sequence[str]
+    response: httpx.Response,
+    make_reader: Callable[[], StreamReader],
+    secrets: Sequence[str],
 ) -> AsyncGenerator[str, None]:
     try:
-        async with contextlib.aclosing(EventSource(response).aiter_sse()) as events:
-            async for event in events:
-                if event.data:
-                    yield event.data
+        reader = make_reader()
+        async for raw in _araw_chunks(response):
+            for data in filter(None, reader.feed(raw)):
+                yield data
+        for data in filter(None, reader.finish()):
+            yield data
     except httpx.RequestError as exc:
         error = _stream_broken(exc, secrets)
     else:
@@ -777,10 +881,33 @@ def _close_action(loop: _Loop, running: _Loop | None) -> CloseAction:
     return "drop"
 
 
-def _open_loops_only(
-    clients: Mapping[_Loop, httpx.AsyncClient],
-) -> dict[_Loop, httpx.AsyncClient]:
+def _open_loops_only(clients: Mapping[_Loop, _V]) -> dict[_Loop, _V]:
     return {loop: client for loop, client in clients.items() if not loop.is_closed()}
+
+
+def _close_with_loop(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+    """Arrange for ``client`` to be closed when its event loop shuts down.
+
+    An async client's sockets belong to the loop it was used on and can only
+    be closed on it. ``asyncio.run`` (and every runner built on
+    ``asyncio.Runner``) calls ``loop.shutdown_asyncgens()`` before closing
+    the loop, which closes every started async generator of that loop: this
+    one's ``finally`` then closes the client, on its own loop, so a program
+    that calls ``asyncio.run`` again and again leaves no transport open and
+    no ``ResourceWarning``. Keep the returned generator referenced (the loop
+    only holds it weakly).
+    """
+
+    async def closer() -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            await _aclose_quietly(client)
+
+    generator = closer()
+    with contextlib.suppress(StopIteration):
+        generator.__anext__().send(None)  # start it: the loop now tracks it
+    return generator
 
 
 def _schedule_aclose(client: httpx.AsyncClient, loop: _Loop) -> None:

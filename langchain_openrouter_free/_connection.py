@@ -22,18 +22,32 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
+    ValidationInfo,
+    field_serializer,
     field_validator,
 )
 
+from langchain_openrouter_free._bounds import (
+    DEFAULT_MAX_LINE_BYTES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TOTAL_TIMEOUT,
+    Bounds,
+)
 from langchain_openrouter_free._budget import BUDGET_FIELDS, FreeTierSettings
 from langchain_openrouter_free._client import OpenRouterHTTPClient
 from langchain_openrouter_free._constants import DEFAULT_BASE_URL
 from langchain_openrouter_free._preflight import require_api_key
-from langchain_openrouter_free._request import check_header_values, clean_api_key
+from langchain_openrouter_free._request import (
+    check_base_url,
+    check_header_values,
+    clean_api_key,
+    mask_credential_headers,
+    mask_url_credentials,
+)
 from langchain_openrouter_free._retry import RetryPolicy
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
 
 __all__ = ["CONNECTION_FIELDS", "OpenRouterConnection"]
 
@@ -45,6 +59,9 @@ CONNECTION_FIELDS: Final = frozenset(
         "app_title",
         "default_headers",
         "timeout",
+        "total_timeout",
+        "max_response_bytes",
+        "max_line_bytes",
         "max_retries",
         "fallbacks",
         "http_client",
@@ -102,12 +119,32 @@ class OpenRouterConnection(FreeTierSettings):
     ``Proxy-Authorization``) is left out of serialized dumps, so a loaded
     model sends its ``api_key`` instead.
     """
-    timeout: float | None = Field(default=120.0, gt=0)
+    timeout: float | None = Field(default=120.0, gt=0, allow_inf_nan=False)
     """Seconds httpx waits to connect, to send and for each read of the answer.
 
     Each read, not the whole request: OpenRouter's keep-alive whitespace
     during a long non-streaming answer starts the clock again. None: no limit.
+    See ``total_timeout`` for the bound on the whole call.
     """
+    total_timeout: float | None = Field(
+        default=DEFAULT_TOTAL_TIMEOUT, gt=0, allow_inf_nan=False
+    )
+    """Seconds one whole call may take, retries and streaming included.
+
+    Keep-alive comments and a slowly trickling body cannot stretch it: every
+    chunk read checks it, and no read waits longer than what is left. A call
+    that runs out raises `OpenRouterTimeoutError` (`OpenRouterStreamTimeoutError`
+    once a stream has started). None: no limit.
+    """
+    max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, gt=0)
+    """Largest decoded (decompressed) answer body read, in bytes.
+
+    A bigger one raises `OpenRouterResponseTooLargeError` (never retried);
+    bounds the memory a compression bomb can take.
+    """
+    max_line_bytes: int = Field(default=DEFAULT_MAX_LINE_BYTES, gt=0)
+    """Longest single line of an event stream, in bytes (a longer one raises
+    `OpenRouterResponseTooLargeError`)."""
     max_retries: int = Field(default=2, ge=0)
     """Retries of 408, 5xx, connection errors and timeouts (0: one attempt)."""
     http_client: httpx.Client | None = Field(default=None, exclude=True)
@@ -121,6 +158,41 @@ class OpenRouterConnection(FreeTierSettings):
     @classmethod
     def _clean_api_key(cls, value: SecretStr | None) -> SecretStr | None:
         return clean_api_key(value)
+
+    @field_validator("base_url", mode="after")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        return check_base_url(value)
+
+    @field_validator("app_url", "app_title", mode="after")
+    @classmethod
+    def _check_attribution(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            check_header_values({"value": value}, field=str(info.field_name))
+        return value
+
+    @field_serializer("base_url")
+    def _dump_base_url(self, value: str) -> str:
+        return mask_url_credentials(value)
+
+    @field_serializer("default_headers")
+    def _dump_default_headers(
+        self, value: dict[str, str] | None
+    ) -> dict[str, str] | None:
+        return mask_credential_headers(value)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """Fields for ``repr``, with the credentials of ``base_url`` masked."""
+        for name, value in super().__repr_args__():
+            yield name, mask_url_credentials(value) if name == "base_url" else value
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickle the settings, never the built HTTP client (locks, sockets)."""
+        state = super().__getstate__()
+        private = state.get("__pydantic_private__")
+        if private and private.get("_http") is not None:
+            state = {**state, "__pydantic_private__": {**private, "_http": None}}
+        return state
 
     @field_validator("default_headers", mode="after")
     @classmethod
@@ -138,7 +210,7 @@ class OpenRouterConnection(FreeTierSettings):
 
         The client is built from the key, URL, headers, timeout and retries,
         so after ``model.api_key = ...`` the next call builds a new one. The
-        old one is closed when the model is collected, as before.
+        replaced client is closed at once (see `OpenRouterHTTPClient.close`).
         """
         if name not in CONNECTION_FIELDS:
             super().__setattr__(name, value)
@@ -147,7 +219,9 @@ class OpenRouterConnection(FreeTierSettings):
             value = clean_api_key(value)
         with _CLIENT_LOCK:
             super().__setattr__(name, value)
-            self._http = None
+            replaced, self._http = self._http, None
+        if replaced is not None:
+            replaced.close()  # its sockets now, not when the model is collected
 
     def __copy__(self) -> Self:
         """Copy the model; the copy builds its own HTTP client on first use."""
@@ -231,6 +305,11 @@ class OpenRouterConnection(FreeTierSettings):
                         rate_limit_failover=getattr(self, "fallbacks", None)
                         is not None,
                         max_rate_limit_wait=self.max_rate_limit_wait,
+                    ),
+                    limits=Bounds(
+                        total_timeout=self.total_timeout,
+                        max_body_bytes=self.max_response_bytes,
+                        max_line_bytes=self.max_line_bytes,
                     ),
                     client=self.http_client,
                     async_client=self.http_async_client,

@@ -44,7 +44,7 @@ from langchain_openrouter_free._reasoning import merge_reasoning_details
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-__all__ = ["convert_message", "convert_messages"]
+__all__ = ["check_content_blocks", "convert_message", "convert_messages"]
 
 _DEVELOPER_ROLE_KEY: Final = "__openai_role__"
 _EPHEMERAL_REASONING_ID_PREFIX: Final = "rs_"
@@ -78,6 +78,38 @@ Content = str | list[Part]
 # --------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------
+
+
+_V0_SOURCE_KEYS: Final = {"base64": "data", "url": "url", "id": "id"}
+
+
+def check_content_blocks(messages: Sequence[BaseMessage]) -> None:
+    """Refuse data blocks that lack their payload, before LangChain reads them.
+
+    LangChain normalises v0 blocks (``{"type": "image", "source_type":
+    "base64", "data": ...}``) before the model sees them and fails with a bare
+    ``KeyError`` when the payload key is missing; this check runs first and
+    names the block instead.
+
+    Args:
+        messages: The conversation about to be sent.
+
+    Raises:
+        ValueError: A block's ``source_type`` promises a key it lacks.
+    """
+    for position, message in enumerate(messages):
+        blocks = message.content if isinstance(message.content, list) else []
+        for block in blocks:
+            if not isinstance(block, dict):
+                continue
+            needed = _V0_SOURCE_KEYS.get(str(block.get("source_type")))
+            if needed is not None and not block.get(needed):
+                msg = (
+                    f"message {position}: {block.get('type')!r} content block with "
+                    f"source_type {block['source_type']!r} needs a non-empty "
+                    f"{needed!r}; keys: {sorted(block)}."
+                )
+                raise ValueError(msg)
 
 
 def convert_messages(messages: Sequence[BaseMessage]) -> list[Payload]:
@@ -442,7 +474,11 @@ def _file_part(part: Part) -> Part:
 
 
 def _require_data(block: Part) -> None:
-    if not is_data_content_block(block):
+    try:
+        has_data = is_data_content_block(block)
+    except (KeyError, TypeError):  # langchain-core indexes keys a block may lack
+        has_data = False
+    if not has_data:
         msg = (
             f"{block['type']} content block needs 'url', 'base64' or 'file_id' "
             f"(v0: 'source_type' with 'url' / 'data' / 'id'); keys: {sorted(block)}."

@@ -14,15 +14,21 @@ before anything is sent.
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
+from urllib.parse import urlsplit
 
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from typing_extensions import TypedDict
 
 from langchain_openrouter_free._aliases import nearest
-from langchain_openrouter_free._constants import is_free_model_id
+from langchain_openrouter_free._constants import (
+    CREDENTIAL_HEADERS,
+    DEFAULT_BASE_URL,
+    is_free_model_id,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Mapping
@@ -37,11 +43,14 @@ __all__ = [
     "ReasoningConfig",
     "RequestParameters",
     "build_payload",
+    "check_base_url",
     "check_free_models",
     "check_header_values",
     "check_payload_is_free",
     "clean_api_key",
     "format_tool",
+    "mask_credential_headers",
+    "mask_url_credentials",
     "normalize_tool_choice",
     "refuse_model_settings",
     "validate_call_options",
@@ -52,6 +61,9 @@ INTERNAL_CALL_KWARGS: Final = frozenset(
     {"ls_structured_output_format", "stream", "stream_usage", "extra_body"}
 )
 """Per-call keyword arguments that are LangChain plumbing, never request fields."""
+
+_MASK: Final = "**********"
+_URL_USERINFO: Final = re.compile(r"(?P<scheme>^[A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@")
 
 MAX_FALLBACK_MODELS: Final = 3
 """OpenRouter answers 400 to a ``models`` list longer than this."""
@@ -336,6 +348,72 @@ def clean_api_key(value: SecretStr | str | None) -> SecretStr | None:
 def _is_printable_ascii(text: str, *, spaces: bool) -> bool:
     lowest = " " if spaces else "!"
     return all(lowest <= char <= "~" for char in text)
+
+
+def mask_url_credentials(url: str) -> str:
+    """A URL with the ``user:password@`` part masked, for repr and dumps.
+
+    Args:
+        url: Any text; only a ``scheme://user:pw@`` prefix is changed.
+
+    Returns:
+        The URL with its credentials replaced by ``**********``.
+    """
+    return _URL_USERINFO.sub(rf"\g<scheme>{_MASK}@", url)
+
+
+def mask_credential_headers(headers: dict[str, str] | None) -> dict[str, str] | None:
+    """Headers with the values of credential headers masked, as ``repr`` shows them.
+
+    Args:
+        headers: Header names and values (None passes through).
+
+    Returns:
+        A copy whose ``Authorization``, ``X-API-Key``, ``Cookie`` and
+        ``Proxy-Authorization`` values (any case) are ``**********``.
+    """
+    if headers is None:
+        return None
+    return {
+        name: _MASK if name.lower() in CREDENTIAL_HEADERS else value
+        for name, value in headers.items()
+    }
+
+
+def check_base_url(url: str) -> str:
+    """Refuse a ``base_url`` no request could be sent to, naming what is wrong.
+
+    Args:
+        url: The API root, e.g. ``https://openrouter.ai/api/v1``.
+
+    Returns:
+        The URL, unchanged.
+
+    Raises:
+        ValueError: Not an ``http(s)://host...`` URL, or it holds whitespace,
+            control or non-ASCII characters. Credentials in it are not shown.
+    """
+    problem = None
+    if not _is_printable_ascii(url, spaces=False):
+        problem = "holds whitespace, a control or a non-ASCII character"
+    else:
+        try:
+            parts = urlsplit(url)
+            _ = parts.port  # a port that is no number raises here
+        except ValueError:
+            problem = "cannot be parsed as a URL"
+        else:
+            if parts.scheme.lower() not in {"http", "https"}:
+                problem = "does not start with https:// (or http://)"
+            elif not parts.hostname:
+                problem = "names no host"
+    if problem is not None:
+        msg = (
+            f"base_url {mask_url_credentials(url)!r} {problem}; use an API root "
+            f"such as {DEFAULT_BASE_URL!r}"
+        )
+        raise ValueError(msg)
+    return url
 
 
 def check_header_values(

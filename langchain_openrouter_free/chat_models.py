@@ -30,6 +30,7 @@ from langchain_openrouter_free._call_loop import (
 from langchain_openrouter_free._call_plan import CallOptions
 from langchain_openrouter_free._connection import OpenRouterConnection
 from langchain_openrouter_free._constants import CREDENTIAL_HEADERS, FREE_ROUTER_ID
+from langchain_openrouter_free._messages import check_content_blocks
 from langchain_openrouter_free._model_checks import checked_model_id
 from langchain_openrouter_free._preflight import (
     check_sendable,
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
     )
     from langchain_core.messages import AIMessage, BaseMessage
     from langchain_core.outputs import ChatResult
+    from langchain_core.prompt_values import PromptValue
     from langchain_core.runnables import Runnable
     from langchain_core.tools import BaseTool
 
@@ -381,6 +383,11 @@ class ChatOpenRouterFree(
             check_payload_is_free(payload, extra_body_keys=extra_body.keys())
         check_sendable(payload)
         return payload
+
+    def _convert_input(self, model_input: LanguageModelInput) -> PromptValue:
+        value = super()._convert_input(model_input)
+        check_content_blocks(value.to_messages())  # before LangChain reads them
+        return value
 
     def _generate(
         self,

@@ -20,8 +20,9 @@ class, so retry and fallback middleware keyed on ``ModelRateLimitError`` or
     │   │                                  account is blocked (not retryable)
     │   └── OpenRouterServerError          408, 5xx, other (ModelAPIError)
     │       ├── OpenRouterEmptyAnswerError  only reasoning, no answer (max_tokens)
-    │       └── OpenRouterStreamError      stream broke or ended early
-    │           └── OpenRouterStreamTimeoutError  read timed out mid-stream
+    │       ├── OpenRouterStreamError      stream broke or ended early
+    │       │   └── OpenRouterStreamTimeoutError  read timed out mid-stream
+    │       └── OpenRouterResponseTooLargeError  body or stream line over the cap
     │                                                  (also ModelTimeoutError)
     ├── OpenRouterConnectionError          unreachable (ModelConnectionError)
     ├── OpenRouterTimeoutError             no answer in time (ModelTimeoutError)
@@ -55,7 +56,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, Self
 
 from langchain_core.exceptions import (
     ContextOverflowError,
@@ -94,6 +95,7 @@ __all__ = [
     "OpenRouterPaymentRequiredError",
     "OpenRouterPermissionDeniedError",
     "OpenRouterRateLimitError",
+    "OpenRouterResponseTooLargeError",
     "OpenRouterServerError",
     "OpenRouterStreamError",
     "OpenRouterStreamTimeoutError",
@@ -587,6 +589,44 @@ class OpenRouterStreamTimeoutError(OpenRouterStreamError, ModelTimeoutError):
     Like every `OpenRouterStreamError` it is not retried by the HTTP layer:
     part of the answer may already have been consumed (see ``partial_text``).
     """
+
+
+class OpenRouterResponseTooLargeError(OpenRouterServerError):
+    """The answer was bigger than the model allows; never retried.
+
+    Raised when the decoded (decompressed) body passes ``max_response_bytes``
+    or one event-stream line or event passes ``max_line_bytes``. Reading stops
+    there, so a compression bomb or an endless line costs at most the cap in
+    memory.
+
+    Attributes:
+        limit: The cap that was exceeded, in bytes.
+    """
+
+    is_retryable = False
+
+    def __init__(self, message: str, *, limit: int = 0, **kwargs: Any) -> None:
+        """Create the error; ``limit`` is the cap in bytes."""
+        super().__init__(message, **kwargs)
+        self.limit = limit
+
+    @classmethod
+    def for_limit(cls, what: str, limit: int, setting: str) -> Self:
+        """The error for ``what`` (e.g. "decoded body") passing ``limit`` bytes.
+
+        Args:
+            what: What was too large.
+            limit: The cap in bytes.
+            setting: The model field that sets the cap.
+
+        Returns:
+            The error (not raised).
+        """
+        msg = (
+            f"OpenRouter sent a {what} larger than {limit} bytes; reading stopped "
+            f"(raise {setting} if such answers are expected)"
+        )
+        return cls(msg, limit=limit)
 
 
 class OpenRouterConnectionError(OpenRouterError, ModelConnectionError):

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from langchain_openrouter_free import _client
+from langchain_openrouter_free._bounds import Bounds
 from langchain_openrouter_free._budget import Budget
 from langchain_openrouter_free._client import OpenRouterHTTPClient
 from langchain_openrouter_free._retry import RetryPolicy
@@ -214,6 +215,7 @@ def harness_builder(mode: str, headers: dict[str, str] | None = None) -> Build:
         retry: RetryPolicy | None = None,
         timeout: float | None = 30.0,
         budget: Budget | None = None,
+        limits: Bounds | None = None,
     ) -> Harness:
         recorder = Wire(list(replies))
         sleeps: list[float] = []
@@ -231,6 +233,7 @@ def harness_builder(mode: str, headers: dict[str, str] | None = None) -> Build:
             async_client=httpx.AsyncClient(transport=transport)
             if mode == "async"
             else None,
+            limits=limits,
             sleep=sleeps.append,
             async_sleep=async_sleep,
             budget=budget,

@@ -18,6 +18,7 @@ import pytest
 from langchain_core.exceptions import ModelTimeoutError
 
 from langchain_openrouter_free import errors
+from langchain_openrouter_free._bounds import Bounds
 from langchain_openrouter_free._retry import RetryPolicy
 from tests.unit_tests._client_harness import (
     API_KEY,
@@ -285,10 +286,18 @@ async def test_body_that_breaks_while_reading_is_a_connection_error(
 
 
 async def test_no_timeout_keeps_the_client_setting(wire: Build) -> None:
-    h = wire(response(200, OK_BODY), timeout=None)
+    h = wire(response(200, OK_BODY), timeout=None, limits=Bounds(total_timeout=None))
     await h.request_json(json={})
     # httpx.Client()'s own default, untouched by us.
     assert h.wire.requests[0].extensions["timeout"] == httpx.Timeout(5.0).as_dict()
+
+
+async def test_no_read_may_wait_longer_than_the_call_has_left(wire: Build) -> None:
+    h = wire(response(200, OK_BODY), timeout=None, limits=Bounds(total_timeout=7.0))
+    await h.request_json(json={})
+    waits = h.wire.requests[0].extensions["timeout"]
+    assert 6.0 < waits["read"] <= 7.0
+    assert set(waits.values()) == {waits["read"]}
 
 
 async def test_retries_are_logged_without_headers(
