@@ -96,10 +96,12 @@ class OpenRouterHTTPClient:
     The httpx clients are built lazily on first use (building one is not free)
     and reused, so connections are pooled across calls. A pooled async
     connection belongs to the event loop that opened it, so one async client
-    is built per event loop (a second ``asyncio.run`` gets a fresh one); the
-    clients of loops that have closed are dropped. An injected client is used
-    as is and never closed here; the headers are sent with every request, so
-    an injected client gets them too. See `close` for what closing guarantees.
+    is built per event loop (a second ``asyncio.run`` gets a fresh one), and
+    closed on that loop when it shuts down (no unclosed transport, no
+    ``ResourceWarning``); the clients of loops that have closed are dropped.
+    An injected client is used as is and never closed here; the headers are
+    sent with every request, so an injected client gets them too. See `close`
+    for what closing guarantees.
 
     Example:
         ```python
@@ -636,9 +638,10 @@ class OpenRouterHTTPClient:
           as when called from sync code inside a coroutine, or in another
           one), ``aclose()`` is scheduled on it and runs at its next turn; it
           completes if the loop keeps running for a moment.
-        - An async client whose loop has stopped or closed is dropped
-          unclosed: without its loop it cannot be closed. Its sockets are
-          released when it is garbage-collected.
+        - An async client whose loop has stopped or closed was already closed
+          by that loop's ``shutdown_asyncgens`` (``asyncio.run`` does that,
+          see `_close_with_loop`); a loop closed without it leaves the client
+          to be released when it is garbage-collected.
         - Injected clients are left open; their owner closes them.
 
         Idempotent, safe from any thread and from a ``weakref.finalize``
