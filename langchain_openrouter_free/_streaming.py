@@ -304,6 +304,7 @@ class _OpenCall:
     wire_id: str | None
     named: bool
     args: list[str] = field(default_factory=list)
+    wire_index: int | None = None
 
 
 class _ToolCallTracker:
@@ -316,12 +317,15 @@ class _ToolCallTracker:
     a closing piece to the call written last so that LangChain's lenient
     merge cannot repair it into a valid-looking call. A fragment whose
     non-empty ``id`` differs from the open call's at the same index starts a
-    new call (providers that number every parallel call 0).
+    new call (providers that number every parallel call 0), and a fragment
+    whose ``id`` is already known at its index continues that call, so the
+    interleaved fragments of two calls at one index keep their own arguments.
     """
 
     def __init__(self) -> None:
         self._calls: dict[int, _OpenCall] = {}
         self._by_wire: dict[int, int] = {}
+        self._by_id: dict[str, _OpenCall] = {}
         self._last: _OpenCall | None = None
         self._touched: _OpenCall | None = None
         self._seen_ids: set[str] = set()
@@ -370,6 +374,8 @@ class _ToolCallTracker:
         call = self._find(wire_index, raw_id)
         if call is None:
             return self._open(wire_index, raw_id, name, args)
+        if wire_index is not None:
+            self._by_wire[wire_index] = call.index  # id-less fragments follow it
         self._touched = call
         call.args.append(args)
         new_name = name if name is not None and not call.named else None
@@ -379,6 +385,9 @@ class _ToolCallTracker:
         return tool_call_chunk(name=new_name, args=args, id=None, index=call.index)
 
     def _find(self, wire_index: int | None, raw_id: str | None) -> _OpenCall | None:
+        known = self._by_id.get(raw_id) if raw_id is not None else None
+        if known is not None and wire_index in {None, known.wire_index}:
+            return known
         if wire_index is None:
             call = self._last
         else:
@@ -396,11 +405,17 @@ class _ToolCallTracker:
         else:
             index = max(self._calls, default=-1) + 1
         call = _OpenCall(
-            index=index, wire_id=raw_id, named=name is not None, args=[args]
+            index=index,
+            wire_id=raw_id,
+            named=name is not None,
+            args=[args],
+            wire_index=wire_index,
         )
         self._calls[index] = call
         if wire_index is not None:
             self._by_wire[wire_index] = index
+        if raw_id is not None:
+            self._by_id[raw_id] = call
         self._last = self._touched = call
         call_id = repair_tool_call_id(raw_id, index, self._seen_ids)
         return tool_call_chunk(name=name, args=args, id=call_id, index=index)

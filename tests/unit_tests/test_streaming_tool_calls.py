@@ -289,6 +289,28 @@ def test_parallel_calls_all_numbered_zero_stay_separate() -> None:
     ]
 
 
+def test_interleaved_fragments_of_two_calls_at_one_index_keep_their_arguments() -> None:
+    def piece(
+        call_id: str, arguments: str, name: str | None = None
+    ) -> dict[str, object]:
+        function = {"arguments": arguments} | ({"name": name} if name else {})
+        return tool_delta(index=0, id=call_id, type="function", function=function)
+
+    deltas = [
+        piece("call_w", '{"city": ', "get_weather"),
+        piece("call_c", '{"expr": ', "calculate"),
+        piece("call_w", '"Paris"}'),
+        piece("call_c", '"2+2"}'),
+    ]
+    _, chunks = run([wire_chunk(d) for d in deltas] + [FINISH_TOOL_CALLS])
+    msg = message(chunks)
+    assert [(tc["name"], tc["id"], tc["args"]) for tc in msg.tool_calls] == [
+        ("get_weather", "call_w", {"city": "Paris"}),
+        ("calculate", "call_c", {"expr": "2+2"}),
+    ]
+    assert msg.invalid_tool_calls == []
+
+
 def test_id_and_name_repeated_on_every_fragment_are_sent_once() -> None:
     def fragment(arguments: str) -> str:
         return wire_chunk(
