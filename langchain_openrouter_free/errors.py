@@ -130,7 +130,9 @@ _CONTEXT_OVERFLOW_TEXT: Final = re.compile(
 )
 
 
-def redact_secrets(text: str, known: Iterable[str] = ()) -> str:
+def redact_secrets(
+    text: str, known: Iterable[str] = (), *, replacement: str = REDACTED
+) -> str:
     """The one redaction rule: every surface that may hold a secret passes here.
 
     Removes, in this order: the exact ``known`` values (the key as sent, in
@@ -143,15 +145,16 @@ def redact_secrets(text: str, known: Iterable[str] = ()) -> str:
             cassette, cache or CLI output.
         known: Exact secret values to remove first (a key of any shape, the
             headers actually sent), longest first so none is left half-done.
+        replacement: What a secret becomes (cassettes write ``REDACTED``).
 
     Returns:
         The text with every secret replaced by ``[REDACTED]``.
     """
     for secret in sorted(filter(None, known), key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
+        text = text.replace(secret, replacement)
     for pattern in _REDACTED_PATTERNS:
-        text = pattern.sub(REDACTED, text)
-    return _URL_CREDENTIALS.sub(rf"\g<scheme>{REDACTED}@", text)
+        text = pattern.sub(replacement, text)
+    return _URL_CREDENTIALS.sub(lambda m: f"{m['scheme']}{replacement}@", text)
 
 
 def redact_json(value: Any, known: Iterable[str] = ()) -> Any:

@@ -7,7 +7,6 @@ by ``cassettes``; see that module for the command line.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import json
 from collections.abc import Iterable, Iterator, Mapping
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
 from langchain_openrouter_free._constants import ACCOUNT_ID_PATTERNS, SECRET_PATTERNS
+from langchain_openrouter_free.testing._codecs import sniff_decode
 
 if TYPE_CHECKING:
     import re
@@ -71,10 +71,8 @@ def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
 
 
 def _bytes_text(data: bytes) -> str:
-    if data[:2] == b"\x1f\x8b":
-        with contextlib.suppress(OSError, EOFError):
-            data = gzip.decompress(data)
-    return data.decode("utf-8", errors="replace")
+    """Bytes as text, decompressed first when they look like gzip, zstd or br."""
+    return sniff_decode(data).decode("utf-8", errors="replace")
 
 
 def _decode_file(path: Path) -> Any:

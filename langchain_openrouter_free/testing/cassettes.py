@@ -36,6 +36,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
+from langchain_openrouter_free.errors import redact_secrets
 from langchain_openrouter_free.testing._cassette_scan import (
     ACCOUNT_ID_PATTERNS,
     CASSETTE_SUFFIXES,
@@ -45,6 +46,7 @@ from langchain_openrouter_free.testing._cassette_scan import (
     iter_cassette_files,
     scan_cassette_for_secrets,
 )
+from langchain_openrouter_free.testing._codecs import decode_content
 from langchain_openrouter_free.testing._normalize import (
     canonical_body,
     normalize_json_body,
@@ -135,6 +137,7 @@ _ACCOUNT_ID_VALUE: Final = re.compile(
 _ANY_ID_VALUE: Final = re.compile(
     r'("(?!(?:tool_call|generation)_id")[A-Za-z0-9_]*_id"\s*:\s*)' + _JSON_STRING
 )
+_ENCODING_HEADERS: Final = frozenset({"content-encoding", "content-length"})
 _LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 _NOT_JSON: Final = object()
 
@@ -162,29 +165,39 @@ def redact_text(text: str) -> str:
         text: Any text, typically a request or response body.
 
     Returns:
-        The text with every `SECRET_PATTERNS` and `ACCOUNT_ID_PATTERNS` match
-        replaced by ``REDACTED``, the string values of `ACCOUNT_ID_KEYS`
+        The text passed through `langchain_openrouter_free.errors.redact_secrets`
+        (every `SECRET_PATTERNS` and `ACCOUNT_ID_PATTERNS` match and URL
+        credentials replaced by ``REDACTED``), the string values of `ACCOUNT_ID_KEYS`
         blanked, and, in a ``{"data": {...}}`` body, every ``*_id`` string
         value but ``tool_call_id`` / ``generation_id`` blanked.
     """
-    for pattern in (*SECRET_PATTERNS.values(), *ACCOUNT_ID_PATTERNS.values()):
-        text = pattern.sub(REDACTED, text)
+    text = redact_secrets(text, replacement=REDACTED)  # the package's one rule
     ids = _ANY_ID_VALUE if _is_data_object(text) else _ACCOUNT_ID_VALUE
     return ids.sub(rf'\g<1>"{REDACTED}"', text)
 
 
 def _map_body_text(body: Any, transform: Callable[[str], str]) -> Any:
-    """Apply ``transform`` to a text body (bytes stay bytes; binary is left alone)."""
+    """Apply ``transform`` to a body; bytes stay bytes, even if not UTF-8.
+
+    Bytes that are not UTF-8 are read with ``surrogateescape``, so the text
+    around them is transformed too and the other bytes come back unchanged.
+    """
     if isinstance(body, bytes):
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return body
+        text = body.decode("utf-8", errors="surrogateescape")
         changed = transform(text)
-        return body if changed == text else changed.encode("utf-8")
+        return body if changed == text else changed.encode("utf-8", "surrogateescape")
     if isinstance(body, str):
         return transform(body)
     return body
+
+
+def _encoding_of(headers: Mapping[str, Any]) -> str:
+    """The ``Content-Encoding`` of vcrpy response headers (values are lists)."""
+    for name, value in headers.items():
+        if name.lower() == "content-encoding":
+            values = value if isinstance(value, list) else [value]
+            return ", ".join(str(v) for v in values)
+    return ""
 
 
 def _redact_body(body: Any) -> Any:
@@ -235,7 +248,7 @@ class RequestScrubber:
         for name in list(request.headers):
             if name.lower() not in self.keep_headers:
                 del request.headers[name]
-        request.uri = _normalize_uri(request.uri)
+        request.uri = redact_text(_normalize_uri(request.uri))
         request.body = _stable_body(_redact_body(request.body))
         return request
 
@@ -363,12 +376,16 @@ class ResponseScrubber:
             return response
         if is_failed_attempt(response) and not self.records_errors():
             return None
+        headers = response.get("headers", {})
+        body = response.get("body")
+        if isinstance(body, dict) and isinstance(body.get("string"), bytes):
+            body["string"] = decode_content(body["string"], _encoding_of(headers))
         response["headers"] = {
             name: value
-            for name, value in response.get("headers", {}).items()
+            for name, value in headers.items()
             if name.lower() in self.keep_headers
+            and name.lower() not in _ENCODING_HEADERS  # the body is stored decoded
         }
-        body = response.get("body")
         if isinstance(body, dict) and "string" in body:
             body["string"] = _redact_body(body["string"])
         return response
