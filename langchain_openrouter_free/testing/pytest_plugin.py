@@ -66,7 +66,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Generator, Iterator
 
     from langchain_openrouter_free.testing import FakeOpenRouter
 
@@ -107,6 +107,12 @@ class _SessionState:
 
 
 _STATE: Final = pytest.StashKey[_SessionState]()
+_CASSETTE: Final = pytest.StashKey[Path]()
+"""The cassette file of a test that uses ``vcr``."""
+_SOCKET_BLOCKED_ERRORS: Final = frozenset(
+    {"SocketBlockedError", "SocketConnectBlockedError"}
+)
+_SOCKET_BLOCKED_WARNING: Final = "A test tried to use socket"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -205,6 +211,60 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Name the missing cassette when recording was stopped by blocked sockets.
+
+    ``--record-mode=once`` records a cassette that does not exist yet, so the
+    request goes to the network, where pytest-socket's ``--disable-socket``
+    stops it with an error that says nothing about cassettes.
+    """
+    report = yield
+    cassette = item.stash.get(_CASSETTE, None)
+    if (
+        call.excinfo is not None
+        and cassette is not None
+        and not cassette.exists()
+        and _socket_blocked(call.excinfo.value)
+    ):
+        report.longrepr = missing_cassette_message(cassette)
+    return report
+
+
+def missing_cassette_message(cassette: Path) -> str:
+    """What to say when the cassette is missing and sockets are blocked.
+
+    Args:
+        cassette: The cassette file the test would replay.
+
+    Returns:
+        The message shown in place of pytest-socket's error.
+    """
+    return (
+        f"cassette {cassette} is missing. With --record-mode=once it would be "
+        "recorded, but sockets are disabled (--disable-socket), so the request "
+        "could not reach the network. Record it where the network is allowed "
+        "(for this project: scripts/record_cassettes.py), or commit the "
+        "cassette; --record-mode=none replays only."
+    )
+
+
+def _socket_blocked(error: BaseException | None) -> bool:
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if type(error).__name__ in _SOCKET_BLOCKED_ERRORS or (
+            # pytest-socket warns first; under -W error the warning is raised.
+            isinstance(error, UserWarning)
+            and str(error).startswith(_SOCKET_BLOCKED_WARNING)
+        ):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def _default_cassette_dir(request: pytest.FixtureRequest) -> str:
     try:
         return str(request.getfixturevalue("vcr_cassette_dir"))
@@ -259,6 +319,8 @@ def openrouter_free_cassette_guard(request: pytest.FixtureRequest) -> Iterator[N
     if "vcr" in request.fixturenames:
         cassette = request.getfixturevalue("vcr")
         path = getattr(cassette, "_path", None)
+        if path:
+            request.node.stash[_CASSETTE] = Path(path)
         if path and str(path).endswith(_SCANNED_SUFFIX):
             state.cassettes.add(Path(path))
         if getattr(cassette, "write_protected", False):

@@ -386,3 +386,26 @@ def test_the_documented_quick_start_runs_under_disable_socket(
     result = pytester.runpytest_subprocess("--disable-socket", "--allow-unix-socket")
 
     result.assert_outcomes(passed=1)
+
+
+_MISSING_CASSETTE_TEST = """
+import httpx, pytest
+
+@pytest.mark.vcr
+def test_needs_a_cassette():
+    httpx.get("https://openrouter.ai/api/v1/models")
+"""
+
+
+def test_a_missing_cassette_with_sockets_disabled_is_named(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini(_INI)
+    pytester.makeconftest(_OPT_IN)
+    pytester.makepyfile(test_missing=_MISSING_CASSETTE_TEST)
+    result = pytester.runpytest_inprocess("--record-mode=once", "--disable-socket")
+    result.assert_outcomes(failed=1)
+    cassette = pytester.path / "cassettes" / "test_missing" / "test_needs_a_cassette"
+    output = result.stdout.str()
+    assert f"cassette {cassette}.yaml.gz is missing" in output
+    assert "--disable-socket" in output
