@@ -49,10 +49,13 @@ class ListingFetcher:
         """The ``key_fingerprint`` of :attr:`api_key`."""
         return key_fingerprint(self.api_key)
 
+    def secrets(self) -> list[str]:
+        """The exact secret values this fetcher sends (the key, if any)."""
+        return [self.api_key.get_secret_value()] if self.api_key is not None else []
+
     def redact(self, text: str) -> str:
         """Remove the exact key, and anything shaped like a key, from ``text``."""
-        known = [self.api_key.get_secret_value()] if self.api_key is not None else []
-        return redact_secrets(text, known)
+        return redact_secrets(text, self.secrets())
 
     @contextlib.contextmanager
     def session(self) -> Iterator[OpenRouterHTTPClient]:

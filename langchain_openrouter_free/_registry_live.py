@@ -14,6 +14,8 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
+import tempfile
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,9 +30,14 @@ from langchain_openrouter_free._request import clean_api_key
 from langchain_openrouter_free.errors import redact_secrets
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
 _CACHE_FORMAT: Final = 2
+MAX_CACHE_BYTES: Final = 32 * 1024 * 1024
+"""A cache file larger than this is ignored (the real listing is about 1 MB)."""
+_O_NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
+_O_NONBLOCK: Final = getattr(os, "O_NONBLOCK", 0)
+_O_CLOEXEC: Final = getattr(os, "O_CLOEXEC", 0)
 _FINGERPRINT_SALT: Final = b"langchain-openrouter-free:"
 
 
@@ -176,7 +183,16 @@ class ListingSnapshot:
 
 
 class ListingCache:
-    """The on-disk JSON cache of one base URL's listing."""
+    """The on-disk JSON cache of one base URL's listing.
+
+    Only a regular file is read or replaced: a symlink, a FIFO or a device
+    planted at the cache path is refused with a warning (never followed,
+    never read, so it can neither hang nor exhaust memory), and a file larger
+    than `MAX_CACHE_BYTES` is ignored. A write goes to a fresh temporary file
+    with a unique name in the same folder (created exclusively, so nothing
+    planted is written through) and is renamed over the cache in one step, so
+    threads and processes refreshing at once never publish a torn file.
+    """
 
     def __init__(self, path: Path) -> None:
         """Use the cache file at ``path``."""
@@ -185,11 +201,13 @@ class ListingCache:
     def read(self) -> ListingSnapshot | None:
         """Return the cached snapshot; None (with a warning if corrupt) if unusable."""
         try:
-            raw = self.path.read_bytes()
+            raw = self._read_regular_file()
         except FileNotFoundError:
             return None
         except OSError as exc:
             warn(f"Ignoring unreadable registry cache {self.path}: {exc}")
+            return None
+        if raw is None:
             return None
         try:  # UnicodeDecodeError is a ValueError too
             return ListingSnapshot.from_json(raw.decode("utf-8"))
@@ -197,14 +215,46 @@ class ListingCache:
             warn(f"Ignoring corrupt registry cache {self.path} ({exc}); rewriting it")
             return None
 
-    def write(self, snapshot: ListingSnapshot) -> None:
-        """Replace the cache file atomically; a failure only warns."""
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+    def _read_regular_file(self) -> bytes | None:
+        flags = os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC
+        fd = os.open(self.path, flags)  # a symlink fails here (ELOOP)
+        with os.fdopen(fd, "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                warn(f"Ignoring registry cache {self.path}: not a regular file")
+                return None
+            if info.st_size > MAX_CACHE_BYTES:
+                warn(f"Ignoring registry cache {self.path}: over {MAX_CACHE_BYTES} B")
+                return None
+            return file.read(MAX_CACHE_BYTES + 1)
+
+    def write(self, snapshot: ListingSnapshot, known: Iterable[str] = ()) -> None:
+        """Replace the cache file atomically; a failure only warns.
+
+        Args:
+            snapshot: What to cache.
+            known: Exact secret values to redact from it (the key), besides
+                everything `redact_secrets` removes anyway.
+        """
+        text = redact_secrets(snapshot.to_json(), known)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(snapshot.to_json(), encoding="utf-8")
-            tmp.replace(self.path)
+            if self.path.is_symlink() or (
+                self.path.exists() and not self.path.is_file()
+            ):
+                warn(f"Not writing the registry cache {self.path}: not a regular file")
+                return
+            fd, tmp = tempfile.mkstemp(
+                dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
+            )
+        except OSError as exc:
+            warn(f"Could not write the registry cache {self.path}: {exc}")
+            return
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(text)
+            Path(tmp).replace(self.path)
         except (OSError, ValueError) as exc:
             warn(f"Could not write the registry cache {self.path}: {exc}")
             with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+                Path(tmp).unlink()

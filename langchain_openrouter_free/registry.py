@@ -545,7 +545,7 @@ class FreeModelRegistry:
             if strict:
                 raise
             return _fall_back(cached, fetcher, exc)
-        cache.write(snapshot)
+        cache.write(snapshot, known=fetcher.secrets())
         return registry
 
 
