@@ -207,7 +207,7 @@ class BodyDecoder:
     def _count(self, piece: bytes) -> None:
         self.size += len(piece)
         if self.size > self._limit:
-            what = "decoded body"
+            what = "a decoded body"
             raise OpenRouterResponseTooLargeError.for_limit(
                 what, self._limit, "max_response_bytes"
             )
@@ -249,11 +249,11 @@ class EventReader:
                 if event is not None:
                     yield event
         if len(self._pending) > self._limit:
-            self._too_long("event-stream line")
+            self._too_long("an event-stream line")
 
     def _line(self, line: str) -> str | None:
         if len(line) > self._limit:
-            self._too_long("event-stream line")
+            self._too_long("an event-stream line")
         if not line:
             if not self._data:
                 return None
@@ -265,7 +265,7 @@ class EventReader:
             self._data.append(value)
             self._data_size += len(value) + 1
             if self._data_size > self._limit:
-                self._too_long("event")
+                self._too_long("an event")
         return None
 
     def _too_long(self, what: str) -> None:

@@ -42,6 +42,7 @@ from langchain_openrouter_free._request import (
     build_payload,
     check_payload_is_free,
     format_tool,
+    mask_url_credentials,
     normalize_tool_choice,
     refuse_model_settings,
     validate_call_options,
@@ -277,6 +278,7 @@ class ChatOpenRouterFree(
         in ``default_headers`` (``Authorization``, ``X-API-Key``, ``Cookie``,
         ``Proxy-Authorization``, any case) is dropped rather than masked: a
         masked value would be sent after loading and override the key.
+        Credentials inside ``base_url`` are masked, as in ``repr``.
 
         Returns:
             The serialized constructor.
@@ -292,6 +294,8 @@ class ChatOpenRouterFree(
                 if name.lower() not in CREDENTIAL_HEADERS
             }
             serialized["kwargs"] = {**serialized["kwargs"], "default_headers": kept}
+        if isinstance(url := serialized["kwargs"].get("base_url"), str):
+            serialized["kwargs"]["base_url"] = mask_url_credentials(url)
         return serialized
 
     @property

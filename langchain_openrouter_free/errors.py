@@ -618,7 +618,7 @@ class OpenRouterResponseTooLargeError(OpenRouterServerError):
         """The error for ``what`` (e.g. "decoded body") passing ``limit`` bytes.
 
         Args:
-            what: What was too large.
+            what: What was too large, with its article ("an event").
             limit: The cap in bytes.
             setting: The model field that sets the cap.
 
@@ -626,7 +626,7 @@ class OpenRouterResponseTooLargeError(OpenRouterServerError):
             The error (not raised).
         """
         msg = (
-            f"OpenRouter sent a {what} larger than {limit} bytes; reading stopped "
+            f"OpenRouter sent {what} larger than {limit} bytes; reading stopped "
             f"(raise {setting} if such answers are expected)"
         )
         return cls(msg, limit=limit)
