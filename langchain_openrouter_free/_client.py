@@ -1,8 +1,11 @@
-"""The I/O seam: OpenRouter HTTP calls over httpx and httpx-sse, with retries.
+"""The I/O seam: OpenRouter HTTP calls over httpx, with retries and bounds.
 
 `OpenRouterHTTPClient` only moves bytes. Every decision is a small pure
 function shared by the sync and async paths: what an answer means
-(`langchain_openrouter_free._answers`), which exception a transport failure
+(`langchain_openrouter_free._answers`), how raw bytes become a body or events
+within the time and size bounds (`langchain_openrouter_free._bounds`; the
+event-stream reader is ours rather than httpx-sse's because a line must be
+refused at a size cap before it is held whole), which exception a transport failure
 becomes (`_transport_error`, `_stream_broken`), whether and how long to wait
 before another attempt (`langchain_openrouter_free._retry.RetryPolicy`), and
 how a pooled async client can be closed (`_close_action`). The sync and async

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import zlib
@@ -330,4 +331,30 @@ def test_every_hostile_answer_ends_typed_bounded_and_clean(
             if case.memory
             else None,
         )
+    scenario.held()
+
+
+def test_repeated_asyncio_run_leaves_no_socket_open(scenario: ScenarioCounter) -> None:
+    scenario.start()
+    with HostileServer(respond(200, JSON, OK)) as server:
+        model = make_model(server)
+        answers = [asyncio.run(model.ainvoke("hi")).text for _ in range(5)]
+        # No aclose(): each loop closed its own pooled client as it shut down.
+        assert server.clients_closed()
+        model.close()
+    assert answers == ["ok"] * 5
+    scenario.held()
+
+
+def test_replacing_the_key_closes_the_old_connection_at_once(
+    scenario: ScenarioCounter,
+) -> None:
+    scenario.start()
+    with HostileServer(respond(200, JSON, OK)) as server:
+        model = make_model(server)
+        for turn in range(5):
+            assert model.invoke("hi").text == "ok"
+            model.api_key = f"sk-or-v1-{turn:064d}"  # type: ignore[assignment]
+        assert server.clients_closed()  # before the model is collected
+        model.close()
     scenario.held()
