@@ -26,11 +26,12 @@ import dataclasses
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 import httpx
 
 from langchain_openrouter_free import _answers as answers
+from langchain_openrouter_free import _pool as pool
 from langchain_openrouter_free import errors
 from langchain_openrouter_free._bounds import (
     ACCEPTED_ENCODINGS,
@@ -61,23 +62,7 @@ __all__ = ["OpenRouterHTTPClient"]
 
 _LOG: Final = logging.getLogger(__name__)
 _STREAM_HEADERS: Final = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
-_DRAIN_MAX_BYTES: Final = 1 << 20
-_DRAIN_MAX_SECONDS: Final = 0.5
-"""How much of a stream's rest is read after the caller is done with it.
-
-A body read to its end leaves the connection in the pool for the next request
-(an unread one is discarded, and the next request opens a new connection and,
-against OpenRouter, a new TLS session). After ``[DONE]`` only the end of the
-body is left; a stream the caller cut short is read on for at most this many
-bytes and seconds (checked between reads) before the connection is dropped.
-"""
-_CLOSING: Final[set[asyncio.Task[None]]] = set()
-"""Strong references to scheduled ``aclose`` tasks until they finish."""
-
 _T = TypeVar("_T")
-_V = TypeVar("_V")
-CloseAction: TypeAlias = Literal["await", "schedule", "drop"]
-_Loop: TypeAlias = asyncio.AbstractEventLoop
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -172,8 +157,8 @@ class OpenRouterHTTPClient:
         self._client = client
         self._owns_client = client is None
         self._async_client = async_client  # injected; built ones are per loop
-        self._async_clients: dict[_Loop, httpx.AsyncClient] = {}
-        self._closers: dict[_Loop, AsyncGenerator[None, None]] = {}
+        self._async_clients: dict[pool.Loop, httpx.AsyncClient] = {}
+        self._closers: dict[pool.Loop, AsyncGenerator[None, None]] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -363,7 +348,7 @@ class OpenRouterHTTPClient:
         try:
             yield events
         except BaseException as exc:
-            reusable = _may_drain(exc)
+            reusable = pool.may_drain(exc)
             if isinstance(exc, errors.OpenRouterError):
                 exc.redact(self._secrets)
                 if budget is not None:  # a daily cap sent as a stream event
@@ -372,7 +357,7 @@ class OpenRouterHTTPClient:
         finally:
             try:
                 if reusable:
-                    _drain(events, _DrainBudget(response))
+                    pool.drain(events, pool.DrainBudget(response))
             finally:
                 events.close()
                 response.close()
@@ -402,7 +387,7 @@ class OpenRouterHTTPClient:
         try:
             yield events
         except BaseException as exc:
-            reusable = _may_drain(exc)
+            reusable = pool.may_drain(exc)
             if isinstance(exc, errors.OpenRouterError):
                 exc.redact(self._secrets)
                 if budget is not None:  # a daily cap sent as a stream event
@@ -411,7 +396,7 @@ class OpenRouterHTTPClient:
         finally:
             try:
                 if reusable:
-                    await _adrain(events, _DrainBudget(response))
+                    await pool.adrain(events, pool.DrainBudget(response))
             finally:
                 await events.aclose()
                 await response.aclose()
@@ -614,13 +599,13 @@ class OpenRouterHTTPClient:
                 # A client whose loop has closed can never be used (nor
                 # closed) again: forget it, so a program that calls
                 # ``asyncio.run`` over and over keeps one client.
-                self._async_clients = _open_loops_only(self._async_clients)
-                self._closers = _open_loops_only(self._closers)
+                self._async_clients = pool.open_loops_only(self._async_clients)
+                self._closers = pool.open_loops_only(self._closers)
                 client = self._async_clients[loop] = _new_async_client()
-                self._closers[loop] = _close_with_loop(client)
+                self._closers[loop] = pool.close_with_loop(client)
         return client
 
-    def _take_async_clients(self) -> list[tuple[_Loop, httpx.AsyncClient]]:
+    def _take_async_clients(self) -> list[tuple[pool.Loop, httpx.AsyncClient]]:
         with self._lock:
             taken, self._async_clients = self._async_clients, {}
         return list(taken.items())
@@ -653,8 +638,8 @@ class OpenRouterHTTPClient:
         """
         self._close_sync_client()
         for loop, client in self._take_async_clients():
-            if _close_action(loop, None) == "schedule":
-                _schedule_aclose(client, loop)
+            if pool.close_action(loop, None) == "schedule":
+                pool.schedule_aclose(client, loop)
 
     async def aclose(self) -> None:
         """Close every httpx client this object built (async and sync).
@@ -666,11 +651,11 @@ class OpenRouterHTTPClient:
         self._close_sync_client()
         running = asyncio.get_running_loop()
         for loop, client in self._take_async_clients():
-            action = _close_action(loop, running)
+            action = pool.close_action(loop, running)
             if action == "await":
                 await client.aclose()
             elif action == "schedule":
-                _schedule_aclose(client, loop)
+                pool.schedule_aclose(client, loop)
 
 
 # ------------------------------------------------------- pure decision helpers
@@ -824,112 +809,3 @@ async def _aiter_data(
     else:
         return
     raise error from None  # outside the handler: no __context__ either
-
-
-def _may_drain(exc: BaseException) -> bool:
-    """Whether the rest of a stream may be read after ``exc`` left the block.
-
-    An error, or the caller closing the stream early (``GeneratorExit``),
-    still leaves time to read on; a cancellation or an interrupt does not.
-    """
-    return isinstance(exc, Exception | GeneratorExit)
-
-
-class _DrainBudget:
-    """The bytes and time a stream's rest may take (`_DRAIN_MAX_BYTES`)."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        self._response = response
-        self._bytes = response.num_bytes_downloaded + _DRAIN_MAX_BYTES
-        self._deadline = time.monotonic() + _DRAIN_MAX_SECONDS
-
-    def spent(self) -> bool:
-        return (
-            self._response.num_bytes_downloaded > self._bytes
-            or time.monotonic() > self._deadline
-        )
-
-
-def _drain(events: Iterator[str], budget: _DrainBudget) -> None:
-    """Read the events left, within ``budget``, so the connection is reused."""
-    with contextlib.suppress(errors.OpenRouterError):
-        for _ in events:
-            if budget.spent():
-                return
-
-
-async def _adrain(events: AsyncIterator[str], budget: _DrainBudget) -> None:
-    """Async `_drain`."""
-    with contextlib.suppress(errors.OpenRouterError):
-        async for _ in events:
-            if budget.spent():
-                return
-
-
-# ------------------------------------------------------- closing async clients
-
-
-def _close_action(loop: _Loop, running: _Loop | None) -> CloseAction:
-    """How an async client used on ``loop`` can be closed from ``running``.
-
-    Args:
-        loop: The event loop the client was used on.
-        running: The loop the caller runs on, or None from sync code.
-
-    Returns:
-        ``"await"`` it here, ``"schedule"`` its ``aclose`` on its own (running)
-        loop, or ``"drop"`` it because that loop has stopped or closed.
-    """
-    if loop is running:
-        return "await"
-    if loop.is_running() and not loop.is_closed():
-        return "schedule"
-    return "drop"
-
-
-def _open_loops_only(clients: Mapping[_Loop, _V]) -> dict[_Loop, _V]:
-    return {loop: client for loop, client in clients.items() if not loop.is_closed()}
-
-
-def _close_with_loop(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
-    """Arrange for ``client`` to be closed when its event loop shuts down.
-
-    An async client's sockets belong to the loop it was used on and can only
-    be closed on it. ``asyncio.run`` (and every runner built on
-    ``asyncio.Runner``) calls ``loop.shutdown_asyncgens()`` before closing
-    the loop, which closes every started async generator of that loop: this
-    one's ``finally`` then closes the client, on its own loop, so a program
-    that calls ``asyncio.run`` again and again leaves no transport open and
-    no ``ResourceWarning``. Keep the returned generator referenced (the loop
-    only holds it weakly).
-    """
-
-    async def closer() -> AsyncGenerator[None, None]:
-        try:
-            yield
-        finally:
-            await _aclose_quietly(client)
-
-    generator = closer()
-    with contextlib.suppress(StopIteration):
-        generator.__anext__().send(None)  # start it: the loop now tracks it
-    return generator
-
-
-def _schedule_aclose(client: httpx.AsyncClient, loop: _Loop) -> None:
-    """Run ``client.aclose()`` as a task on ``loop``, from any thread (best effort)."""
-
-    def start() -> None:
-        task = loop.create_task(_aclose_quietly(client))
-        _CLOSING.add(task)
-        task.add_done_callback(_CLOSING.discard)
-
-    with contextlib.suppress(RuntimeError):  # the loop closed in the meantime
-        loop.call_soon_threadsafe(start)
-
-
-async def _aclose_quietly(client: httpx.AsyncClient) -> None:
-    try:
-        await client.aclose()
-    except Exception as exc:  # noqa: BLE001 - closing is best effort
-        _LOG.debug("Closing a pooled async httpx client failed: %s", type(exc).__name__)

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from langchain_openrouter_free import _client
+from langchain_openrouter_free import _client, _pool
 from tests.unit_tests._client_harness import (
     OK_BODY,
     Build,
@@ -224,11 +224,11 @@ def test_close_action_follows_the_state_of_the_loop(
     closed = asyncio.new_event_loop()
     closed.close()
     try:
-        assert _client._close_action(idle, None) == "drop"
-        assert _client._close_action(closed, None) == "drop"
-        assert _client._close_action(other_loop, None) == "schedule"
-        assert _client._close_action(other_loop, idle) == "schedule"
-        assert _client._close_action(idle, idle) == "await"
+        assert _pool.close_action(idle, None) == "drop"
+        assert _pool.close_action(closed, None) == "drop"
+        assert _pool.close_action(other_loop, None) == "schedule"
+        assert _pool.close_action(other_loop, idle) == "schedule"
+        assert _pool.close_action(idle, idle) == "await"
     finally:
         idle.close()
 
@@ -239,7 +239,7 @@ def test_scheduling_on_a_loop_that_just_closed_is_quiet() -> None:
     client = httpx.AsyncClient(
         transport=httpx.MockTransport(lambda r: response(200, OK_BODY))
     )
-    _client._schedule_aclose(client, loop)  # call_soon_threadsafe raises inside
+    _pool.schedule_aclose(client, loop)  # call_soon_threadsafe raises inside
     assert not client.is_closed
     asyncio.run(client.aclose())
 
@@ -254,7 +254,7 @@ def test_a_failing_aclose_is_logged_not_raised(
 
     client = httpx.AsyncClient(transport=Refusing())
     with caplog.at_level(logging.DEBUG, logger="langchain_openrouter_free._client"):
-        _client._schedule_aclose(client, other_loop)
+        _pool.schedule_aclose(client, other_loop)
         assert eventually(lambda: "failed: RuntimeError" in caplog.text)
     assert client.is_closed
-    assert eventually(lambda: not _client._CLOSING)
+    assert eventually(lambda: not _pool.CLOSING)

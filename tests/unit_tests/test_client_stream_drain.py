@@ -2,7 +2,7 @@
 
 httpx returns a connection to the pool only when the body was read to its
 end, so the client reads on after ``[DONE]`` or an early stop, within
-`_client._DRAIN_MAX_BYTES`, and not at all after a cancellation or interrupt.
+`_pool.DRAIN_MAX_BYTES`, and not at all after a cancellation or interrupt.
 (That the pool then really reuses the connection is shown over loopback in
 tests/emulator_tests/test_stream_connection_reuse.py.)
 """
@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from langchain_openrouter_free import _client
+from langchain_openrouter_free import _pool
 from tests.unit_tests._client_harness import (
     SSE_BODY,
     SSE_CT,
@@ -84,7 +84,7 @@ async def test_reading_on_stops_at_the_byte_bound(wire: Build) -> None:
     body = CountingBody(EVENT, forever=True)
     h = wire(_stream_reply(body))
     assert await h.stream(take=1) == [EVENT[6:-2].decode()]
-    bound_in_events = _client._DRAIN_MAX_BYTES // len(EVENT)
+    bound_in_events = _pool.DRAIN_MAX_BYTES // len(EVENT)
     assert bound_in_events < body.pulled <= bound_in_events + 3
 
 
@@ -115,7 +115,7 @@ async def test_the_rest_is_read_after_the_caller_raises(wire: Build) -> None:
 async def test_reading_on_stops_when_the_time_is_spent(
     wire: Build, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_client, "_DRAIN_MAX_SECONDS", -1.0)
+    monkeypatch.setattr(_pool, "DRAIN_MAX_SECONDS", -1.0)
     body = CountingBody(EVENT, forever=True)
     h = wire(_stream_reply(body))
     assert await h.stream(take=1) == [EVENT[6:-2].decode()]
