@@ -799,9 +799,10 @@ async def _aiter_data(
 ) -> AsyncGenerator[str, None]:
     try:
         reader = make_reader()
-        async for raw in _araw_chunks(response):
-            for data in filter(None, reader.feed(raw)):
-                yield data
+        async with contextlib.aclosing(_araw_chunks(response)) as chunks:
+            async for raw in chunks:
+                for data in filter(None, reader.feed(raw)):
+                    yield data
         for data in filter(None, reader.finish()):
             yield data
     except httpx.RequestError as exc:
