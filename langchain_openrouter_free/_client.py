@@ -799,8 +799,12 @@ async def _aiter_data(
 ) -> AsyncGenerator[str, None]:
     try:
         reader = make_reader()
-        async with contextlib.aclosing(_araw_chunks(response)) as chunks:
-            async for raw in chunks:
+        content = _already_read(response)
+        if content is not None:  # a replayed recording: nothing left to read
+            for data in filter(None, reader.feed(content)):
+                yield data
+        else:
+            async for raw in response.aiter_raw():
                 for data in filter(None, reader.feed(raw)):
                     yield data
         for data in filter(None, reader.finish()):
