@@ -575,8 +575,12 @@ def _fetch_snapshot(
         fetched_at=now.isoformat(),
         key_fingerprint=fetcher.key_fingerprint,  # the mode tried, even if it failed
         authenticated=visible is not None,
+        # /models/user lists text-output models only (like /models without
+        # output_modalities), so embedding and rerank models are never "blocked".
         blocked_ids=frozenset(
-            m.id for m in live.models if visible is not None and m.id not in visible
+            m.id
+            for m in live.models
+            if visible is not None and m.kind == "chat" and m.id not in visible
         ),
         entries=tuple(m.to_openrouter_dict() for m in live.models),
     )

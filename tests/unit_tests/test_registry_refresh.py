@@ -61,6 +61,27 @@ def _free_ids(listing: bytes) -> set[str]:
     return {m["id"] for m in data if m["id"].endswith(":free")} | {"openrouter/free"}
 
 
+def test_models_user_hides_no_embedding_or_rerank_model(
+    listings: dict[str, bytes], tmp_path: Path
+) -> None:
+    listing = json.loads(listings[NEWEST])
+    chat = next(m for m in listing["data"] if m["id"].endswith(":free"))
+    embed = {
+        **chat,
+        "id": "nvidia/llama-nemotron-embed-vl-1b-v2:free",
+        "architecture": {**chat["architecture"], "output_modalities": ["embeddings"]},
+    }
+    listing["data"].append(embed)
+    free_ids = _free_ids(json.dumps(listing).encode())
+    # /models/user lists text-output models only: the embedding model is absent
+    # from it, and so is one chat model that the privacy settings really hide.
+    visible = free_ids - {embed["id"], chat["id"]}
+    api = FakeAPI(json.dumps(listing).encode(), user_ids=visible)
+    registry = refresh(api, tmp_path, api_key=KEY)
+    assert registry.get(embed["id"]).kind == "embedding"
+    assert registry.blocked_ids == {chat["id"]}
+
+
 def test_refresh_serves_real_listing_and_marks_blocked(
     listings: dict[str, bytes], tmp_path: Path
 ) -> None:
