@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from langchain_openrouter_free import _error_mapping, errors
 from langchain_openrouter_free import _safe_json as safe_json
-from langchain_openrouter_free import errors
 from langchain_openrouter_free._constants import CREDENTIAL_HEADERS
 
 __all__ = [
@@ -59,9 +59,9 @@ def api_error(
 ) -> errors.OpenRouterAPIError | None:
     """The typed error an answer carries, or None for a usable 2xx body."""
     if not is_success(status):
-        return errors.error_from_response(status, body, headers)
+        return _error_mapping.error_from_response(status, body, headers)
     if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
-        return errors.error_from_body(body["error"], headers=headers, body=body)
+        return _error_mapping.error_from_body(body["error"], headers=headers, body=body)
     return None
 
 

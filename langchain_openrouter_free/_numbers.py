@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-__all__ = ["finite_float", "http_date"]
+__all__ = ["finite_float", "finite_int", "http_date"]
 
 
 def finite_float(value: Any) -> float | None:
@@ -27,6 +27,19 @@ def finite_float(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def finite_int(value: Any) -> int | None:
+    """Read a finite number as an int (truncated), as for `finite_float`.
+
+    Args:
+        value: An int, float or numeric string.
+
+    Returns:
+        The number as an int, or None where `finite_float` gives None.
+    """
+    number = finite_float(value)
+    return int(number) if number is not None else None
 
 
 def http_date(value: str) -> datetime | None:

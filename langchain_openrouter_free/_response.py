@@ -21,9 +21,10 @@ from langchain_core.messages.tool import invalid_tool_call, tool_call
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_openrouter_free import _safe_json as safe_json
+from langchain_openrouter_free._error_mapping import error_from_body
 from langchain_openrouter_free._numbers import finite_float
 from langchain_openrouter_free._reasoning import merge_reasoning_details
-from langchain_openrouter_free.errors import OpenRouterServerError, error_from_body
+from langchain_openrouter_free.errors import OpenRouterServerError
 
 __all__ = [
     "COMPLETION_FACT_KEYS",

@@ -21,6 +21,7 @@ from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_openrouter_free import _safe_json as safe_json
+from langchain_openrouter_free._error_mapping import error_from_body
 from langchain_openrouter_free._reasoning import merge_reasoning_details
 from langchain_openrouter_free._response import (
     COMPLETION_FACT_KEYS,
@@ -34,7 +35,7 @@ from langchain_openrouter_free._response import (
     text_extras,
     usage_to_metadata,
 )
-from langchain_openrouter_free.errors import OpenRouterStreamError, error_from_body
+from langchain_openrouter_free.errors import OpenRouterStreamError
 
 if TYPE_CHECKING:
     from langchain_core.messages.ai import UsageMetadata

@@ -75,7 +75,7 @@ from langchain_openrouter_free._constants import (
     CREDENTIAL_HEADERS,
     SECRET_PATTERNS,
 )
-from langchain_openrouter_free._numbers import finite_float
+from langchain_openrouter_free._numbers import finite_float, finite_int
 from langchain_openrouter_free._reset_time import daily_reset_time, parse_reset_time
 
 __all__ = [
@@ -104,8 +104,6 @@ __all__ = [
     "RateLimitKind",
     "StaleModelIdWarning",
     "UnknownModelIdWarning",
-    "error_from_body",
-    "error_from_response",
     "redact_json",
     "redact_secrets",
 ]
@@ -116,18 +114,7 @@ _REDACTED_PATTERNS: Final = (*SECRET_PATTERNS.values(), *ACCOUNT_ID_PATTERNS.val
 _URL_CREDENTIALS: Final = re.compile(
     r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)[^\s/?#@]+@"
 )
-_CONTEXT_OVERFLOW_TYPES: Final = frozenset(
-    {"context_length_exceeded", "token_limit_exceeded", "max_tokens_exceeded"}
-)
-_DATA_POLICY_TEXT: Final = re.compile(
-    r"match(?:ing)? your (?:guardrail restrictions and )?data policy", re.IGNORECASE
-)
 PRIVACY_SETTINGS_URL: Final = "https://openrouter.ai/settings/privacy"
-_CONTEXT_OVERFLOW_TEXT: Final = re.compile(
-    r"context length|context window|maximum context|too many tokens|"
-    r"prompt is too long|reduce the length",
-    re.IGNORECASE,
-)
 
 
 def redact_secrets(
@@ -454,14 +441,33 @@ class OpenRouterRateLimitError(OpenRouterAPIError, ModelRateLimitError):
         super().__init__(message, **kwargs)
         limit_headers = _rate_limit_headers(self.headers, self.metadata)
         self.kind = _classify_rate_limit(self.message, self.metadata, self.availability)
-        self.limit = _int_or_none(limit_headers.get("x-ratelimit-limit"))
-        self.remaining = _int_or_none(limit_headers.get("x-ratelimit-remaining"))
+        self.limit = finite_int(limit_headers.get("x-ratelimit-limit"))
+        self.remaining = finite_int(limit_headers.get("x-ratelimit-remaining"))
         self.reset_at: datetime | None = parse_reset_time(
             limit_headers.get("x-ratelimit-reset")
         )
         self.retry_after = finite_float(self.headers.get("retry-after"))
         if self.kind is RateLimitKind.DAILY:
             self.is_retryable = False
+
+    @classmethod
+    def class_for(
+        cls, message: str, metadata: Mapping[str, Any], availability: Any
+    ) -> type[OpenRouterRateLimitError]:
+        """The class for a 429 with these signals: the daily cap has its own.
+
+        Args:
+            message: The error message.
+            metadata: ``error.metadata``.
+            availability: ``error.availability``, if any.
+
+        Returns:
+            `FreeQuotaExhaustedError` for the daily cap, else this class.
+        """
+        usable = availability if isinstance(availability, Mapping) else {}
+        if _classify_rate_limit(message, metadata, usable) is RateLimitKind.DAILY:
+            return FreeQuotaExhaustedError
+        return cls
 
     def seconds_until_reset(self, now: datetime | None = None) -> float | None:
         """Seconds from ``now`` until the limit resets, or None if unknown.
@@ -687,145 +693,6 @@ class PaidUsageError(OpenRouterError):
         self.answer_model = answer_model
 
 
-_STATUS_TO_ERROR: Final[Mapping[int, type[OpenRouterAPIError]]] = {
-    400: OpenRouterInvalidRequestError,
-    401: OpenRouterAuthenticationError,
-    402: OpenRouterPaymentRequiredError,
-    403: OpenRouterPermissionDeniedError,
-    404: OpenRouterNotFoundError,
-    408: OpenRouterServerError,
-    413: OpenRouterInvalidRequestError,
-    422: OpenRouterInvalidRequestError,
-    429: OpenRouterRateLimitError,
-}
-
-
-def error_from_body(
-    error: Mapping[str, Any],
-    *,
-    status_code: int | None = None,
-    headers: Mapping[str, str] | None = None,
-    body: Any = None,
-    partial_text: str = "",
-) -> OpenRouterAPIError:
-    """Build the typed error for one OpenRouter ``error`` object.
-
-    Used for HTTP error responses, for ``{"error": ...}`` inside a 200 body and
-    for an ``error`` event inside a stream.
-
-    Args:
-        error: The ``error`` object: ``code``, ``message``, ``metadata`` and
-            ``availability``, each optional.
-        status_code: The HTTP status; when it is 200 or None the status comes
-            from ``error.code`` or ``error.http_status`` instead.
-        headers: Response headers.
-        body: The whole parsed body, kept on the error.
-        partial_text: Answer text streamed before the error.
-
-    Returns:
-        The error instance (not raised).
-    """
-    code = error.get("code")
-    status = _effective_status(status_code, code, error.get("http_status"))
-    raw_metadata = error.get("metadata")
-    metadata: Mapping[str, Any] = (
-        raw_metadata if isinstance(raw_metadata, Mapping) else {}
-    )
-    if error.get("error_type") and "error_type" not in metadata:
-        metadata = {**metadata, "error_type": error["error_type"]}
-    availability = error.get("availability")
-    message = _describe(status, error.get("message"), metadata, availability)
-    cls = _error_class(status, message, metadata, availability)
-    if cls is OpenRouterRateLimitError and _is_daily_cap(
-        message, metadata, availability
-    ):
-        cls = FreeQuotaExhaustedError
-    return cls(
-        message,
-        status_code=status,
-        code=code if isinstance(code, (int, str)) else None,
-        metadata=metadata,
-        availability=availability if isinstance(availability, Mapping) else None,
-        headers=headers,
-        body=body if body is not None else {"error": dict(error)},
-        partial_text=partial_text,
-    )
-
-
-def error_from_response(
-    status_code: int,
-    body: Any,
-    headers: Mapping[str, str] | None = None,
-) -> OpenRouterAPIError:
-    """Build the typed error for a non-2xx HTTP response.
-
-    Args:
-        status_code: The HTTP status.
-        body: The parsed JSON body, or the body text when it is not JSON.
-        headers: Response headers.
-
-    Returns:
-        The error instance (not raised).
-    """
-    if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
-        return error_from_body(
-            body["error"], status_code=status_code, headers=headers, body=body
-        )
-    if isinstance(body, Mapping) and isinstance(body.get("error"), str):
-        error: dict[str, Any] = {"message": body["error"]}
-    else:
-        text = body if isinstance(body, str) else repr(body)
-        error = {
-            "message": text.strip()[:500] or f"HTTP {status_code} with an empty body"
-        }
-    return error_from_body(error, status_code=status_code, headers=headers, body=body)
-
-
-def _effective_status(status_code: int | None, code: Any, http_status: Any) -> int:
-    if status_code is not None and status_code >= 300:  # noqa: PLR2004
-        return status_code
-    for candidate in (code, http_status):
-        as_int = _int_or_none(candidate)
-        if as_int is not None and 100 <= as_int <= 599:  # noqa: PLR2004
-            return as_int
-    return 502
-
-
-def _error_class(
-    status: int, message: str, metadata: Mapping[str, Any], availability: Any
-) -> type[OpenRouterAPIError]:
-    code = availability.get("code") if isinstance(availability, Mapping) else None
-    if status == 404 and (  # noqa: PLR2004
-        code == "privacy_restricted" or _DATA_POLICY_TEXT.search(message)
-    ):
-        return OpenRouterDataPolicyError
-    if metadata.get("error_type") in _CONTEXT_OVERFLOW_TYPES or (
-        status in {400, 413} and _CONTEXT_OVERFLOW_TEXT.search(message)
-    ):
-        return OpenRouterContextOverflowError
-    if status in _STATUS_TO_ERROR:
-        return _STATUS_TO_ERROR[status]
-    if 400 <= status < 500:  # noqa: PLR2004
-        return OpenRouterInvalidRequestError
-    return OpenRouterServerError
-
-
-def _describe(
-    status: int, message: Any, metadata: Mapping[str, Any], availability: Any
-) -> str:
-    text = message if isinstance(message, str) and message.strip() else "no message"
-    parts = [f"OpenRouter error {status}: {text.strip()}"]
-    provider = metadata.get("provider_name")
-    raw = metadata.get("raw")
-    if raw and str(raw) not in text:
-        parts.append(f"(provider {provider or 'unknown'}: {str(raw)[:500]})")
-    elif provider:
-        parts.append(f"(provider {provider})")
-    if isinstance(availability, Mapping) and availability.get("code"):
-        parts.append(f"[availability: {availability['code']}]")
-    return " ".join(parts)
-
-
 def _rate_limit_headers(
     headers: Mapping[str, str], metadata: Mapping[str, Any]
 ) -> dict[str, str]:
@@ -835,11 +702,6 @@ def _rate_limit_headers(
         merged.update({str(k).lower(): str(v) for k, v in body_headers.items()})
     merged.update({k: v for k, v in headers.items() if k.startswith("x-ratelimit-")})
     return merged
-
-
-def _is_daily_cap(message: str, metadata: Mapping[str, Any], availability: Any) -> bool:
-    usable = availability if isinstance(availability, Mapping) else {}
-    return _classify_rate_limit(message, metadata, usable) is RateLimitKind.DAILY
 
 
 def _classify_rate_limit(
@@ -874,8 +736,3 @@ def _safe_headers(headers: Mapping[str, str]) -> dict[str, str]:
         )
         for name, value in headers.items()
     }
-
-
-def _int_or_none(value: Any) -> int | None:
-    number = finite_float(value)
-    return int(number) if number is not None else None

@@ -11,6 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
+from langchain_openrouter_free._error_mapping import (
+    error_from_body,
+    error_from_response,
+)
 from langchain_openrouter_free.errors import (
     OpenRouterAuthenticationError,
     OpenRouterInvalidRequestError,
@@ -20,8 +24,6 @@ from langchain_openrouter_free.errors import (
     OpenRouterRateLimitError,
     OpenRouterServerError,
     RateLimitKind,
-    error_from_body,
-    error_from_response,
 )
 from langchain_openrouter_free.testing import FakeOpenRouter, FakeReply, Fault
 from langchain_openrouter_free.testing._fake_faults import USER_ID

@@ -14,12 +14,14 @@ import httpx
 import pytest
 from langchain_core.messages import BaseMessage
 
+from langchain_openrouter_free._error_mapping import (
+    error_from_response,
+)
 from langchain_openrouter_free._response import parse_chat_completion
 from langchain_openrouter_free._streaming import StreamAccumulator
 from langchain_openrouter_free.errors import (
     OpenRouterAPIError,
     OpenRouterRateLimitError,
-    error_from_response,
 )
 from langchain_openrouter_free.testing import (
     FakeOpenRouter,

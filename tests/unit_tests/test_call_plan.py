@@ -7,7 +7,7 @@ import json
 import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
-from langchain_openrouter_free import errors
+from langchain_openrouter_free import _error_mapping, errors
 from langchain_openrouter_free._call_plan import Answer, CallPlan, build_plan
 from langchain_openrouter_free._candidates import CallNeeds, plan_models
 from langchain_openrouter_free._step_down import (
@@ -39,7 +39,7 @@ def _plan(models: list[str] | None = None, **options: bool) -> CallPlan:
 
 def _error(status: int, message: str, **fields: object) -> errors.OpenRouterAPIError:
     body = {"error": {"code": status, "message": message, **fields}}
-    return errors.error_from_response(status, body)
+    return _error_mapping.error_from_response(status, body)
 
 
 def _answer(**fields: object) -> Answer:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from langchain_openrouter_free import errors
+from langchain_openrouter_free import _error_mapping, errors
 from langchain_openrouter_free._retry import RetryPolicy
 
 
@@ -22,14 +22,14 @@ def api_error(
 ) -> errors.OpenRouterAPIError:
     """The error errors.py builds for a real-shaped error response."""
     payload = body or {"error": {"code": status, "message": "boom"}}
-    return errors.error_from_response(
+    return _error_mapping.error_from_response(
         status, payload, {k.replace("_", "-"): v for k, v in headers.items()}
     )
 
 
 def body_error(error: dict[str, Any]) -> errors.OpenRouterAPIError:
     """The error for an {"error": ...} inside a 200 body or a stream event."""
-    return errors.error_from_body(error)
+    return _error_mapping.error_from_body(error)
 
 
 UPSTREAM_429 = {
@@ -218,7 +218,7 @@ def fixed_clock(now: datetime = NOW) -> RetryPolicy:
 
 
 def busy(**headers: str) -> errors.OpenRouterAPIError:
-    return errors.error_from_response(
+    return _error_mapping.error_from_response(
         503, {"error": {"code": 503, "message": "busy"}}, headers
     )
 
@@ -321,7 +321,7 @@ def test_availability_retry_after_from_the_body() -> None:
 
 
 def test_header_wins_over_availability_hint() -> None:
-    error = errors.error_from_body(
+    error = _error_mapping.error_from_body(
         TEMPORARILY_UNAVAILABLE, headers={"Retry-After": "2"}
     )
     assert RetryPolicy().delay(0, error) == 2.0

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from langchain_openrouter_free import errors
+from langchain_openrouter_free import _error_mapping, errors
 from langchain_openrouter_free._reset_time import next_utc_midnight, parse_reset_time
 from langchain_openrouter_free._retry import RetryPolicy
 
@@ -32,7 +32,7 @@ def limit_429(
         limit_headers["X-RateLimit-Reset"] = reset
     metadata = {"headers": limit_headers, "provider_name": None}
     body = {"error": {"message": message, "code": 429, "metadata": metadata}}
-    return errors.error_from_response(429, body, headers)
+    return _error_mapping.error_from_response(429, body, headers)
 
 
 def per_minute(reset: str | None = None, **headers: str) -> errors.OpenRouterError:
@@ -49,7 +49,7 @@ def daily(reset: str | None = None, **headers: str) -> errors.OpenRouterError:
     return limit_429(message, "50", reset, headers)
 
 
-UPSTREAM = errors.error_from_body(
+UPSTREAM = _error_mapping.error_from_body(
     {
         "code": 429,
         "message": "Provider returned error",
@@ -126,7 +126,7 @@ def test_daily_cap_is_never_retried(max_retries: int) -> None:
 
 
 def test_daily_cap_by_limit_source_alone() -> None:
-    error = errors.error_from_body(
+    error = _error_mapping.error_from_body(
         {
             "code": 429,
             "message": "Rate limit exceeded",
@@ -138,7 +138,7 @@ def test_daily_cap_by_limit_source_alone() -> None:
 
 def test_high_balance_daily_cap_with_a_trailing_space() -> None:
     # A2: the 1000/day tier, "code" as a string.
-    error = errors.error_from_response(
+    error = _error_mapping.error_from_response(
         429,
         {
             "error": {
@@ -163,7 +163,7 @@ def test_upstream_429_is_not_retried_when_failover_takes_it() -> None:
 
 
 def test_availability_capacity_exhausted_not_retryable_is_respected() -> None:
-    error = errors.error_from_body(
+    error = _error_mapping.error_from_body(
         {
             "code": 429,
             "message": "no capacity",
