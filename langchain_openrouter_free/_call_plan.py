@@ -37,6 +37,7 @@ from langchain_openrouter_free import errors
 from langchain_openrouter_free._candidates import (
     CallNeeds,
     Fallbacks,
+    check_fits,
     plan_models,
     refuse_paid_extras,
     warn_if_compressed,
@@ -246,13 +247,15 @@ class CallPlan:
 
     def annotate(self, metadata: dict[str, Any]) -> None:
         """Add ``attempts`` and ``step_down`` to a message's ``response_metadata``."""
-        if self._failover or len(self._attempts) > 1:
+        if self._annotated():
             metadata["attempts"] = [dict(a) for a in self._attempts]
         if self._steps:
             metadata["step_down"] = list(self._steps)
 
     def finish(self, result: ChatResult) -> ChatResult:
         """Reshape and annotate the accepted answer."""
+        if self._reshape is None and not self._steps and not self._annotated():
+            return result  # nothing to reshape or add: the answer as parsed
         generation = result.generations[0]
         message = generation.message
         if self._reshape is not None and isinstance(message, AIMessage):
@@ -264,6 +267,10 @@ class CallPlan:
         return result.model_copy(update={"generations": generations})
 
     # ------------------------------------------------------------ internals
+
+    def _annotated(self) -> bool:
+        """Whether answers carry ``attempts`` (fallbacks, or more than one)."""
+        return self._failover or len(self._attempts) > 1
 
     def _batch(self) -> list[str]:
         return self._models[self._start : self._start + SERVER_FALLBACKS]
@@ -348,18 +355,19 @@ def build_plan(
         refuse_paid_extras(payload)
     registry = default_registry()
     primary = str(payload.get("model"))
-    failover = fallbacks is not None
-    listed = [m for m in payload.get("models") or () if isinstance(m, str)]
-    extra: Fallbacks = fallbacks
-    if isinstance(fallbacks, list):
-        extra = [*listed, *fallbacks]
     needs = CallNeeds.of(messages, payload)
-    models = plan_models(primary, extra, needs, registry)
-    warn_if_compressed(registry.find(models[0]), payload)
+    if fallbacks is None:  # the primary alone: only check that it fits
+        models = [primary]
+        warn_if_compressed(check_fits(primary, needs, registry), payload)
+    else:
+        listed = [m for m in payload.get("models") or () if isinstance(m, str)]
+        extra = [*listed, *fallbacks] if isinstance(fallbacks, list) else fallbacks
+        models = plan_models(primary, extra, needs, registry)
+        warn_if_compressed(registry.find(models[0]), payload)
     return CallPlan(
         payload,
-        models if failover else [primary],
-        failover=failover,
+        models,
+        failover=fallbacks is not None,
         retry_empty=retry_empty,
         allow_paid=allow_paid,
     )

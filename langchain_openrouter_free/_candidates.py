@@ -44,6 +44,7 @@ __all__ = [
     "AUTO",
     "MAX_AUTO_FALLBACKS",
     "CallNeeds",
+    "check_fits",
     "plan_models",
     "refuse_paid_extras",
     "warn_if_compressed",
@@ -148,6 +149,24 @@ def plan_models(
     if not fitting:
         raise _overflow(primary, needs, registry.find(primary), auto=fallbacks == AUTO)
     return fitting
+
+
+def check_fits(
+    primary: str, needs: CallNeeds, registry: FreeModelRegistry
+) -> FreeModel | None:
+    """`plan_models` without fallbacks: check that ``primary`` fits.
+
+    Returns:
+        The registry entry of ``primary``, if it has one.
+
+    Raises:
+        OpenRouterContextOverflowError: The prompt plus ``max_tokens`` does
+            not fit the model's context; nothing was sent.
+    """
+    model = registry.find(primary)
+    if not _fits(model, needs):
+        raise _overflow(primary, needs, model, auto=False)
+    return model
 
 
 def refuse_paid_extras(payload: Mapping[str, Any]) -> None:
