@@ -348,11 +348,7 @@ class OpenRouterHTTPClient:
         try:
             yield events
         except BaseException as exc:
-            reusable = pool.may_drain(exc)
-            if isinstance(exc, errors.OpenRouterError):
-                exc.redact(self._secrets)
-                if budget is not None:  # a daily cap sent as a stream event
-                    budget.after_error(exc)
+            reusable = self._stream_failed(exc, budget)
             raise
         finally:
             try:
@@ -361,6 +357,14 @@ class OpenRouterHTTPClient:
             finally:
                 events.close()
                 response.close()
+
+    def _stream_failed(self, exc: BaseException, budget: Budget | None) -> bool:
+        """Redact and report an error raised inside a stream; may its rest be read?"""
+        if isinstance(exc, errors.OpenRouterError):
+            exc.redact(self._secrets)
+            if budget is not None:  # a daily cap sent as a stream event
+                budget.after_error(exc)
+        return pool.may_drain(exc)
 
     @contextlib.asynccontextmanager
     async def astream_events(
@@ -387,11 +391,7 @@ class OpenRouterHTTPClient:
         try:
             yield events
         except BaseException as exc:
-            reusable = pool.may_drain(exc)
-            if isinstance(exc, errors.OpenRouterError):
-                exc.redact(self._secrets)
-                if budget is not None:  # a daily cap sent as a stream event
-                    budget.after_error(exc)
+            reusable = self._stream_failed(exc, budget)
             raise
         finally:
             try:
