@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from langchain_core.embeddings import Embeddings
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field
 
-from langchain_openrouter_free._connection import OpenRouterConnection
 from langchain_openrouter_free._constants import (
     DEFAULT_EMBEDDING_MODEL,
     EMBEDDINGS_PATH,
@@ -22,23 +21,21 @@ from langchain_openrouter_free._embedding_wire import (
     in_batches,
     parse_embeddings,
 )
-from langchain_openrouter_free._request import check_payload_is_free
+from langchain_openrouter_free._retrieval_base import OpenRouterRetrievalModel
 from langchain_openrouter_free._retrieval_models import (
-    checked_model_id,
     input_token_limit,
     takes_images,
 )
-from langchain_openrouter_free.rate_limiter import FreeTierRateLimiter  # noqa: TC001
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from langchain_openrouter_free._registry_model import ModelKind
+
 __all__ = ["OpenRouterFreeEmbeddings"]
 
-_KIND: Final = "embedding"
 
-
-class OpenRouterFreeEmbeddings(OpenRouterConnection, Embeddings):
+class OpenRouterFreeEmbeddings(OpenRouterRetrievalModel, Embeddings):
     """OpenRouter embeddings (``POST /api/v1/embeddings``) for LangChain.
 
     Shares every connection setting with ``ChatOpenRouterFree`` (``api_key``
@@ -67,12 +64,7 @@ class OpenRouterFreeEmbeddings(OpenRouterConnection, Embeddings):
         ```
     """
 
-    model_config = ConfigDict(
-        populate_by_name=True,
-        arbitrary_types_allowed=True,
-        extra="forbid",
-        hide_input_in_errors=True,
-    )
+    _kind: ClassVar[ModelKind] = "embedding"
 
     model: str = Field(default=DEFAULT_EMBEDDING_MODEL, alias="model_name")
     """A free embedding model id (``...:free``)."""
@@ -86,28 +78,6 @@ class OpenRouterFreeEmbeddings(OpenRouterConnection, Embeddings):
     """``input_type`` sent by ``embed_query``, e.g. ``search_query``."""
     batch_size: int = Field(default=128, ge=1)
     """Most inputs per request; more are split over several requests."""
-    max_input_tokens: int | None = Field(default=None, ge=1)
-    """Token limit per input; None: the registry's context length for the
-    model, else 8192. Inputs over it (by an estimate of 4 bytes a token) are
-    refused before sending."""
-    allow_paid: bool = False
-    """Allow model ids that are not free (they spend credits)."""
-    rate_limiter: FreeTierRateLimiter | None = Field(default=None, exclude=True)
-    """A free-tier budget to share explicitly (as ``ChatOpenRouterFree``'s
-    ``rate_limiter=``): every HTTP attempt acquires it. Without one, calls to
-    openrouter.ai share the key's automatic budget with the chat model."""
-    extra_body: dict[str, Any] | None = None
-    """Merged into every request body last (``provider``, ``user``, ...)."""
-
-    @model_validator(mode="after")
-    def _check_model(self) -> Self:
-        self.model = checked_model_id(
-            self.model,
-            kind=_KIND,
-            allow_paid=self.allow_paid,
-            owner=type(self).__name__,
-        )
-        return self
 
     # ------------------------------------------------------------------ public
 
@@ -201,8 +171,7 @@ class OpenRouterFreeEmbeddings(OpenRouterConnection, Embeddings):
                 input_type=input_type,
                 extra_body=self.extra_body,
             )
-            if not self.allow_paid:
-                check_payload_is_free(payload, extra_body_keys=self.extra_body or {})
+            self._check_free(payload)
             parse = functools.partial(parse_embeddings, expected=len(batch))
             requests.append((payload, parse))
         return requests

@@ -3,37 +3,34 @@
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from langchain_core.documents import BaseDocumentCompressor, Document
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field
 
-from langchain_openrouter_free._connection import OpenRouterConnection
 from langchain_openrouter_free._constants import DEFAULT_RERANK_MODEL, RERANK_PATH
-from langchain_openrouter_free._request import check_payload_is_free
 from langchain_openrouter_free._rerank_wire import (
     RerankResult,
     build_rerank_payload,
     check_rerank,
     parse_rerank,
 )
+from langchain_openrouter_free._retrieval_base import OpenRouterRetrievalModel
 from langchain_openrouter_free._retrieval_models import (
-    checked_model_id,
     input_token_limit,
 )
-from langchain_openrouter_free.rate_limiter import FreeTierRateLimiter  # noqa: TC001
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from langchain_core.callbacks import Callbacks
 
+    from langchain_openrouter_free._registry_model import ModelKind
+
 __all__ = ["OpenRouterFreeRerank"]
 
-_KIND: Final = "rerank"
 
-
-class OpenRouterFreeRerank(OpenRouterConnection, BaseDocumentCompressor):
+class OpenRouterFreeRerank(OpenRouterRetrievalModel, BaseDocumentCompressor):
     """OpenRouter reranking (``POST /api/v1/rerank``) as a document compressor.
 
     Ranks documents by relevance to a query and keeps the ``top_n`` best,
@@ -62,38 +59,12 @@ class OpenRouterFreeRerank(OpenRouterConnection, BaseDocumentCompressor):
         ```
     """
 
-    model_config = ConfigDict(
-        populate_by_name=True,
-        arbitrary_types_allowed=True,
-        extra="forbid",
-        hide_input_in_errors=True,
-    )
+    _kind: ClassVar[ModelKind] = "rerank"
 
     model: str = Field(default=DEFAULT_RERANK_MODEL, alias="model_name")
     """A free rerank model id (``...:free``)."""
     top_n: int | None = Field(default=3, ge=1)
     """How many documents to keep; None keeps them all, reordered."""
-    max_input_tokens: int | None = Field(default=None, ge=1)
-    """Token limit for the query plus one document; None: the registry's
-    context length for the model, else 8192 (estimated at 4 bytes a token)."""
-    allow_paid: bool = False
-    """Allow model ids that are not free (they spend credits)."""
-    rate_limiter: FreeTierRateLimiter | None = Field(default=None, exclude=True)
-    """A free-tier budget to share explicitly (as ``ChatOpenRouterFree``'s
-    ``rate_limiter=``): every HTTP attempt acquires it. Without one, calls to
-    openrouter.ai share the key's automatic budget with the chat model."""
-    extra_body: dict[str, Any] | None = None
-    """Merged into every request body last (``provider``, ...)."""
-
-    @model_validator(mode="after")
-    def _check_model(self) -> Self:
-        self.model = checked_model_id(
-            self.model,
-            kind=_KIND,
-            allow_paid=self.allow_paid,
-            owner=type(self).__name__,
-        )
-        return self
 
     # ------------------------------------------------------------------ rerank
 
@@ -181,8 +152,7 @@ class OpenRouterFreeRerank(OpenRouterConnection, BaseDocumentCompressor):
             top_n=top,
             extra_body=self.extra_body,
         )
-        if not self.allow_paid:
-            check_payload_is_free(payload, extra_body_keys=self.extra_body or {})
+        self._check_free(payload)
         return payload, functools.partial(parse_rerank, count=len(texts), top_n=top)
 
 
