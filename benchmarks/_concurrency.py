@@ -38,17 +38,17 @@ def _fds() -> tuple[int, int]:
 
 @contextlib.contextmanager
 def _no_drain() -> Iterator[None]:
-    from langchain_openrouter_free import _client
+    from langchain_openrouter_free import _pool
 
     async def skip(*_: Any) -> None:
         return None
 
-    saved = _client._adrain
-    _client._adrain = skip  # type: ignore[assignment]
+    saved = _pool.adrain
+    _pool.adrain = skip  # type: ignore[assignment]
     try:
         yield
     finally:
-        _client._adrain = saved
+        _pool.adrain = saved
 
 
 async def _run(

@@ -12,6 +12,8 @@ import pytest
 
 from benchmarks import _contenders as c
 from benchmarks.__main__ import main
+from benchmarks._concurrency import BEFORE
+from benchmarks._measure import FAILURES
 
 
 def test_smoke_run_writes_every_section(
@@ -35,6 +37,9 @@ def test_smoke_run_writes_every_section(
         assert title in results
     for name in (*c.FLOORS, *c.CONTENDERS):
         assert f"| {name} |" in results or f"{name}: not installed" in printed
+    # Our own rows never fail: a failure there is the runner rotting.
+    assert f"| {BEFORE} |" in results
+    assert not [name for name in FAILURES if name.startswith(c.OURS)]
     assert {p.name for p in tmp_path.glob("*.png")} >= {
         "per-call-mock.png",
         "scaling-messages.png",
