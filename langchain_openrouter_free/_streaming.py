@@ -35,6 +35,7 @@ from langchain_openrouter_free._response import (
     text_extras,
     usage_to_metadata,
 )
+from langchain_openrouter_free._text_chunks import text_chunk
 from langchain_openrouter_free.errors import OpenRouterStreamError
 
 if TYPE_CHECKING:
@@ -146,8 +147,8 @@ class StreamAccumulator:
         ):
             self._raise_for_error(chunk, choice, delta)
         self._absorb_choice(choice)
-        message = self._delta_message(delta)
-        return [] if message is None else [ChatGenerationChunk(message=message)]
+        emitted = self._delta_chunk(delta)
+        return [] if emitted is None else [emitted]
 
     def finish(self) -> list[ChatGenerationChunk]:
         """Close the stream when the transport has no more events.
@@ -224,7 +225,7 @@ class StreamAccumulator:
         if isinstance(logprobs, dict) and isinstance(logprobs.get("content"), list):
             self._logprobs.extend(logprobs["content"])
 
-    def _delta_message(self, delta: dict[str, Any]) -> AIMessageChunk | None:
+    def _delta_chunk(self, delta: dict[str, Any]) -> ChatGenerationChunk | None:
         content = delta.get("content")
         text = content if isinstance(content, str) else message_text(content)
         kwargs = text_extras(delta)
@@ -235,16 +236,16 @@ class StreamAccumulator:
         if not (text or kwargs or tool_chunks):
             return None
         self._text_parts.append(text)
+        if not tool_chunks:  # the common case: built without re-validation
+            return text_chunk(text, kwargs, self._id)
         # Only the non-empty fields: an empty dict or list still costs
         # validation in AIMessageChunk.
-        fields: dict[str, Any] = {"content": text}
+        fields: dict[str, Any] = {"content": text, "tool_call_chunks": tool_chunks}
         if kwargs:
             fields["additional_kwargs"] = kwargs
-        if tool_chunks:
-            fields["tool_call_chunks"] = tool_chunks
         if self._id is not None:
             fields["id"] = self._id
-        return AIMessageChunk(**fields)
+        return ChatGenerationChunk(message=AIMessageChunk(**fields))
 
     def _absorb_extras(self, delta: dict[str, Any]) -> None:
         details = delta.get("reasoning_details")
