@@ -59,11 +59,16 @@ def _message_fields(
 
 
 class _Template:
-    """The values of a validated instance; `build` makes more instances like it."""
+    """The values of a validated instance; `build` makes more instances like it.
+
+    Args:
+        example: A validated instance.
+        given: The fields every `build` call passes (not copied from ``example``).
+    """
 
     __slots__ = ("_cls", "_extra", "_fields_set", "_fresh", "_values")
 
-    def __init__(self, example: BaseModel) -> None:
+    def __init__(self, example: BaseModel, given: frozenset[str]) -> None:
         self._cls = type(example)
         self._values = dict(example.__dict__)
         self._fields_set = frozenset(example.model_fields_set)
@@ -72,14 +77,13 @@ class _Template:
         self._fresh = tuple(
             (name, type(value))
             for name, value in self._values.items()
-            if type(value) in {list, dict}
+            if type(value) in {list, dict} and name not in given
         )
 
     def build(self, values: dict[str, Any]) -> Any:
-        fields = self._values.copy()
+        fields = {**self._values, **values}
         for name, kind in self._fresh:
             fields[name] = kind()
-        fields.update(values)
         instance = _new(self._cls)
         _set(instance, "__dict__", fields)
         _set(instance, "__pydantic_fields_set__", set(self._fields_set))
@@ -91,11 +95,12 @@ class _Template:
 class _Builder:
     """Text chunks of one shape: a message template and a generation template."""
 
-    __slots__ = ("_generation", "_message")
+    __slots__ = ("_generation", "_message", "_text")
 
-    def __init__(self, sample: ChatGenerationChunk) -> None:
-        self._message = _Template(sample.message)
-        self._generation = _Template(sample)
+    def __init__(self, sample: ChatGenerationChunk, given: frozenset[str]) -> None:
+        self._message = _Template(sample.message, given)
+        self._generation = _Template(sample, frozenset({"message", "text"}))
+        self._text = type(sample.text)  # langchain-core's TextAccessor (a str)
 
     def build(
         self, text: str, extras: dict[str, Any] | None, message_id: str | None
@@ -103,7 +108,7 @@ class _Builder:
         fields = _message_fields(text, extras, message_id)
         message: AIMessageChunk = self._message.build(fields)
         chunk: ChatGenerationChunk = self._generation.build(
-            {"message": message, "text": message.text}
+            {"message": message, "text": self._text(text)}
         )
         return chunk
 
@@ -113,7 +118,8 @@ def _checked_builder(*, extras: bool, with_id: bool) -> _Builder | None:
     sample_extras = _SAMPLE_EXTRAS if extras else None
     sample_id = _SAMPLE_ID if with_id else None
     validated = validated_text_chunk("sample", dict(sample_extras or {}), sample_id)
-    builder = _Builder(validated)
+    given = frozenset(_message_fields("sample", sample_extras, sample_id))
+    builder = _Builder(validated, given)
     built = builder.build("sample", dict(sample_extras or {}), sample_id)
     fine = _same(built, validated) and _same(built.message, validated.message)
     return builder if fine else None

@@ -116,6 +116,9 @@ def test_the_installed_langchain_core_takes_the_fast_path(
 
 
 def test_chunks_share_no_mutable_state() -> None:
+    plain = [text_chunk("a", None, "gen-1"), text_chunk("b", None, "gen-1")]
+    plain[0].message.additional_kwargs["x"] = 1
+    assert plain[1].message.additional_kwargs == {}
     first = text_chunk("a", {"reasoning_content": "r"}, "gen-1")
     second = text_chunk("b", {"reasoning_content": "s"}, "gen-1")
     first.message.additional_kwargs["x"] = 1
