@@ -82,8 +82,10 @@ def stream_call(
         try:
             with open_stream(body) as events, _partial_text_on_error(attempt):
                 for data in events:
-                    yield from attempt.feed(data)
-                    if attempt.done:
+                    chunk = attempt.feed(data)
+                    if chunk is not None:
+                        yield chunk
+                    elif attempt.done:
                         break
                 yield from attempt.finish()
         except OpenRouterError as error:
@@ -108,9 +110,10 @@ async def astream_call(
             async with open_stream(body) as events:
                 with _partial_text_on_error(attempt):
                     async for data in events:
-                        for chunk in attempt.feed(data):
+                        chunk = attempt.feed(data)
+                        if chunk is not None:
                             yield chunk
-                        if attempt.done:
+                        elif attempt.done:
                             break
                     for chunk in attempt.finish():
                         yield chunk
@@ -147,13 +150,19 @@ class StreamAttempt:
         """The answer text received so far."""
         return self._state.text
 
-    def feed(self, data: str) -> list[ChatGenerationChunk]:
-        """The chunks to emit for one SSE ``data`` payload."""
-        return self._emit(self._state.feed(data))
+    def feed(self, data: str) -> ChatGenerationChunk | None:
+        """The chunk to emit for one SSE ``data`` payload, if any.
+
+        None also when the chunk is the last one, which is held back (`last`);
+        `done` then says whether ``[DONE]`` arrived.
+        """
+        chunk = self._state.step(data)
+        return None if chunk is None else self._emit(chunk)
 
     def finish(self) -> list[ChatGenerationChunk]:
         """Close the stream (see `StreamAccumulator.finish`)."""
-        return self._emit(self._state.finish())
+        emitted = (self._emit(chunk) for chunk in self._state.finish())
+        return [chunk for chunk in emitted if chunk is not None]
 
     def answer(self) -> Answer:
         """The facts of the finished answer."""
@@ -181,20 +190,17 @@ class StreamAttempt:
         message = final.message.model_copy(update={"response_metadata": metadata})
         return final.model_copy(update={"message": message})
 
-    def _emit(self, chunks: list[ChatGenerationChunk]) -> list[ChatGenerationChunk]:
-        out: list[ChatGenerationChunk] = []
-        for chunk in chunks:
-            message = chunk.message
-            if isinstance(message, AIMessageChunk) and message.chunk_position == "last":
+    def _emit(self, chunk: ChatGenerationChunk) -> ChatGenerationChunk | None:
+        message = chunk.message
+        if isinstance(message, AIMessageChunk):
+            if message.chunk_position == "last":
                 self._final = chunk
-                continue
-            if isinstance(message, AIMessageChunk):
-                seen = self._see(message)
-                if seen is not message:  # reshaped: a copy, else the chunk as is
-                    chunk = chunk.model_copy(update={"message": seen})  # noqa: PLW2901
-            self.started = True
-            out.append(chunk)
-        return out
+                return None
+            seen = self._see(message)
+            if seen is not message:  # reshaped: a copy, else the chunk as is
+                chunk = chunk.model_copy(update={"message": seen})
+        self.started = True
+        return chunk
 
     def _see(self, message: AIMessageChunk) -> AIMessageChunk:
         if self._reshape is not None:

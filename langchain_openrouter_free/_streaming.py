@@ -118,11 +118,19 @@ class StreamAccumulator:
             OpenRouterStreamError: The payload is not a JSON object, or the
                 choice finished with ``finish_reason: "error"``.
         """
+        emitted = self.step(data)
+        return [] if emitted is None else [emitted]
+
+    def step(self, data: str) -> ChatGenerationChunk | None:
+        """`feed` for the stream loop: the one chunk to emit now, or None.
+
+        The final chunk (for ``[DONE]``) comes out here too; see `feed`.
+        """
         if self._closed:
-            return []
+            return None
         payload = data.strip()
         if not payload:
-            return []
+            return None
         if payload == DONE:
             self._done = True
             return self._final()
@@ -147,8 +155,7 @@ class StreamAccumulator:
         ):
             self._raise_for_error(chunk, choice, delta)
         self._absorb_choice(choice)
-        emitted = self._delta_chunk(delta)
-        return [] if emitted is None else [emitted]
+        return self._delta_chunk(delta)
 
     def finish(self) -> list[ChatGenerationChunk]:
         """Close the stream when the transport has no more events.
@@ -168,7 +175,7 @@ class StreamAccumulator:
                 "(no finish_reason and no [DONE])"
             )
             raise OpenRouterStreamError(msg, partial_text=self.text)
-        return self._final()
+        return [self._final()]
 
     def _parse(self, payload: str) -> dict[str, Any]:
         try:
@@ -264,7 +271,7 @@ class StreamAccumulator:
                 elif value is not None:
                     self._audio[key] = value
 
-    def _final(self) -> list[ChatGenerationChunk]:
+    def _final(self) -> ChatGenerationChunk:
         self._closed = True
         choice: dict[str, Any] = dict(self._finish)
         if self._logprobs:
@@ -278,11 +285,9 @@ class StreamAccumulator:
             id=self._message_id(),
             chunk_position="last",
         )
-        return [
-            ChatGenerationChunk(
-                message=message, generation_info=generation_info(choice)
-            )
-        ]
+        return ChatGenerationChunk(
+            message=message, generation_info=generation_info(choice)
+        )
 
     def _final_extras(self) -> dict[str, Any]:
         extras: dict[str, Any] = {}
