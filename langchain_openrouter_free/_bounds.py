@@ -237,36 +237,47 @@ class EventReader:
         self._data: list[str] = []
         self._data_size = 0
 
-    def feed(self, data: bytes) -> Iterator[str]:
-        """Take the next decoded bytes; yields the data of every event completed."""
+    def feed(self, data: bytes) -> list[str]:
+        """Take the next decoded bytes; return the data of every event completed."""
         self._pending += data
         cut = _complete_lines_end(self._pending)
+        events: list[str] = []
         if cut:
+            # One decode and one split per read; the lines are walked in one
+            # loop (an event stream is mostly "data: ..." and empty lines).
             text = self._pending[:cut].decode("utf-8", errors="replace")
             del self._pending[:cut]
-            for line in _NEWLINE.split(text)[:-1]:
-                event = self._line(line)
-                if event is not None:
-                    yield event
+            lines = _NEWLINE.split(text) if "\r" in text else text.split("\n")
+            lines.pop()  # what follows the last line end: nothing
+            events = self._lines(lines, check_lines=len(text) > self._limit)
         if len(self._pending) > self._limit:
             self._too_long("an event-stream line")
+        return events
 
-    def _line(self, line: str) -> str | None:
-        if len(line) > self._limit:
-            self._too_long("an event-stream line")
-        if not line:
-            if not self._data:
-                return None
-            event, self._data, self._data_size = "\n".join(self._data), [], 0
-            return event
-        name, _, value = line.partition(":")
-        if name == "data":
-            value = value.removeprefix(" ")
-            self._data.append(value)
-            self._data_size += len(value) + 1
-            if self._data_size > self._limit:
+    def _lines(self, lines: list[str], *, check_lines: bool) -> list[str]:
+        events: list[str] = []
+        data, size, limit = self._data, self._data_size, self._limit
+        for line in lines:
+            if not line:
+                if data:
+                    events.append("\n".join(data))
+                    data, size = [], 0
+                continue
+            if check_lines and len(line) > limit:
+                self._too_long("an event-stream line")
+            if line.startswith("data: "):
+                value = line[6:]
+            else:
+                name, _, value = line.partition(":")
+                if name != "data":
+                    continue
+                value = value.removeprefix(" ")
+            data.append(value)
+            size += len(value) + 1
+            if size > limit:
                 self._too_long("an event")
-        return None
+        self._data, self._data_size = data, size
+        return events
 
     def _too_long(self, what: str) -> None:
         raise OpenRouterResponseTooLargeError.for_limit(
@@ -329,7 +340,7 @@ class StreamReader:
         self._deadline = deadline
 
     def feed(self, raw: bytes) -> list[str]:
-        """Take one raw chunk; return the data of every event it completed.
+        """Take one raw chunk; return the (non-empty) data of every event it completed.
 
         Raises:
             OpenRouterStreamTimeoutError: The call's ``total_timeout`` has passed.
@@ -342,10 +353,14 @@ class StreamReader:
             data
             for piece in self._decoder.feed(raw)
             for data in self._events.feed(piece)
+            if data
         ]
 
     def finish(self) -> list[str]:
-        """The data of events completed by what the decoder still held."""
+        """The (non-empty) data of events completed by what the decoder still held."""
         return [
-            data for piece in self._decoder.flush() for data in self._events.feed(piece)
+            data
+            for piece in self._decoder.flush()
+            for data in self._events.feed(piece)
+            if data
         ]

@@ -783,8 +783,8 @@ def _iter_data(
     try:
         reader = make_reader()
         for raw in _raw_chunks(response):
-            yield from filter(None, reader.feed(raw))
-        yield from filter(None, reader.finish())
+            yield from reader.feed(raw)
+        yield from reader.finish()
     except httpx.RequestError as exc:
         error = _stream_broken(exc, secrets)
     else:
@@ -801,13 +801,13 @@ async def _aiter_data(
         reader = make_reader()
         content = _already_read(response)
         if content is not None:  # a replayed recording: nothing left to read
-            for data in filter(None, reader.feed(content)):
+            for data in reader.feed(content):
                 yield data
         else:
             async for raw in response.aiter_raw():
-                for data in filter(None, reader.feed(raw)):
+                for data in reader.feed(raw):
                     yield data
-        for data in filter(None, reader.finish()):
+        for data in reader.finish():
             yield data
     except httpx.RequestError as exc:
         error = _stream_broken(exc, secrets)
