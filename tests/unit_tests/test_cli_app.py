@@ -84,3 +84,30 @@ def test_the_library_works_without_click_or_rich_installed() -> None:
     script = 'import sys\nsys.modules["click"] = sys.modules["rich"] = None\n'
     script += _IMPORT_EVERYTHING.replace('sys.modules["httpx._main"] = None', "")
     assert _imported_toolkit(script) == "none"
+
+
+_CONSOLE_WITHOUT_EXTRA = """
+import sys
+sys.modules[{blocked!r}] = None
+from langchain_openrouter_free._console import main
+raise SystemExit(main())
+"""
+
+
+@pytest.mark.parametrize("blocked", ["click", "rich"])
+def test_the_console_script_names_the_cli_extra_when_it_is_missing(
+    blocked: str,
+) -> None:
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", _CONSOLE_WITHOUT_EXTRA.format(blocked=blocked)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip() == (
+        "openrouter-free: the command line needs click and rich, which this "
+        'install lacks; install them with: pip install "langchain-openrouter-free[cli]"'
+    )
