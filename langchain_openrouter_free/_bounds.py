@@ -36,7 +36,7 @@ from langchain_openrouter_free.errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
 __all__ = [
     "ACCEPTED_ENCODINGS",
@@ -162,6 +162,14 @@ class BodyDecoder:
 
     def __init__(self, content_encoding: str, limit: int) -> None:
         """Prepare the decoders for ``content_encoding`` (outermost last)."""
+        self._limit = limit
+        self.size = 0
+        self._stages: list[_Inflater] = []
+        if content_encoding:  # else nothing to decode: the usual answer
+            self._stages = self._decoders(content_encoding)
+
+    @staticmethod
+    def _decoders(content_encoding: str) -> list[_Inflater]:
         names = [
             name.strip().lower()
             for name in content_encoding.split(",")
@@ -174,16 +182,17 @@ class BodyDecoder:
                 f"which was not asked for (Accept-Encoding: {ACCEPTED_ENCODINGS})"
             )
             raise OpenRouterServerError(msg, status_code=502)
-        self._stages = [
+        return [
             _Inflater("deflate" if name == "deflate" else "gzip")
             for name in reversed(names)
         ]
-        self._limit = limit
-        self.size = 0
 
-    def feed(self, raw: bytes) -> Iterator[bytes]:
-        """Decode one raw chunk; yields decoded pieces of at most 64 KiB."""
-        yield from self._run(0, [raw], final=False)
+    def feed(self, raw: bytes) -> Iterable[bytes]:
+        """Decode one raw chunk into decoded pieces of at most 64 KiB."""
+        if not self._stages:
+            self._count(raw)
+            return (raw,)
+        return self._run(0, [raw], final=False)
 
     def flush(self) -> Iterator[bytes]:
         """Whatever the decoders still hold at the end of the body."""

@@ -148,10 +148,10 @@ class Answer:
         """Read the facts of a complete answer."""
         meta = message.response_metadata
         usage = message.usage_metadata
+        content = message.content  # a parsed answer's is text: no .text needed
+        text = content if isinstance(content, str) else message.text
         return cls(
-            has_output=bool(
-                message.text or message.tool_calls or message.invalid_tool_calls
-            ),
+            has_output=bool(text or message.tool_calls or message.invalid_tool_calls),
             reasoning=str(message.additional_kwargs.get("reasoning_content") or ""),
             finish_reason=meta.get("finish_reason") or meta.get("native_finish_reason"),
             model_name=meta.get("model_name"),
@@ -292,10 +292,17 @@ class CallPlan:
         return self._start < len(self._models)
 
     def _record(self, error: str | None, answered_by: str | None = None) -> None:
-        body = self._body()
-        entry: dict[str, Any] = {"model": body.get("model"), "error": error}
-        if body.get("models"):
-            entry["models"] = list(body["models"])
+        # What `_body` sends, without copying the body.
+        model: Any
+        models: Any
+        if self._failover:
+            batch = self._batch()
+            model, models = batch[0], batch[1:] and batch
+        else:
+            model, models = self._payload.get("model"), self._payload.get("models")
+        entry: dict[str, Any] = {"model": model, "error": error}
+        if models:
+            entry["models"] = list(models)
         if answered_by is not None:
             entry["answered_by"] = answered_by
         self._attempts.append(entry)

@@ -41,6 +41,7 @@ from langchain_openrouter_free._bounds import (
     StreamReader,
 )
 from langchain_openrouter_free._constants import CREDENTIAL_HEADERS
+from langchain_openrouter_free._preflight import encode_body
 from langchain_openrouter_free.quota import KEY_PATH, parse_quota
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ __all__ = ["OpenRouterHTTPClient"]
 _LOG: Final = logging.getLogger(__name__)
 _STREAM_HEADERS: Final = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
 _T = TypeVar("_T")
+_MAX_SHAPES: Final = 32
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -71,11 +73,57 @@ class _JsonRequest:
 
     method: str
     url: str
-    json: Any
+    content: bytes | None
+    """The JSON body, encoded once (`encode_body`) for every attempt."""
     params: Mapping[str, Any] | None
     parse: Callable[[Any], Any] | None
     anonymous: bool = False
     stream: bool = False
+
+    @classmethod
+    def of(cls, method: str, url: str, json: Any, **options: Any) -> _JsonRequest:
+        """The request sending ``json``, refused (naming where) if it is no JSON."""
+        content = None if json is None else encode_body(json)
+        return cls(method, url, content, **{"params": None, "parse": None, **options})
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Shape:
+    """A request's URL and merged headers, reused while the client's stay the same.
+
+    httpx's ``build_request`` parses the URL and merges the client's default
+    headers into ours on every call; the result only changes with the
+    client's headers, so it is made once per kind of request (`_shape_key`)
+    and only the body's ``Content-Length`` is filled in per attempt.
+    """
+
+    client_headers: list[tuple[bytes, bytes]]
+    url: httpx.URL
+    headers: list[tuple[bytes, bytes]]
+    length_at: int | None
+    """Where ``Content-Length`` is in `headers` (None: a request with no body)."""
+
+    @classmethod
+    def of(
+        cls,
+        client_headers: list[tuple[bytes, bytes]],
+        made: httpx.Request,
+        *,
+        has_body: bool,
+    ) -> _Shape:
+        """The shape of ``made``, a request httpx built for the same call."""
+        raw = made.headers.raw
+        names = [name.lower() for name, _ in raw]
+        length_at = names.index(b"content-length") if has_body else None
+        return cls(client_headers, made.url, raw, length_at)
+
+    def headers_for(self, content: bytes) -> list[tuple[bytes, bytes]]:
+        """The headers of a request sending ``content``."""
+        if self.length_at is None:
+            return self.headers
+        headers = self.headers.copy()
+        headers[self.length_at] = (headers[self.length_at][0], b"%d" % len(content))
+        return headers
 
 
 class OpenRouterHTTPClient:
@@ -160,6 +208,7 @@ class OpenRouterHTTPClient:
         self._async_clients: dict[pool.Loop, httpx.AsyncClient] = {}
         self._closers: dict[pool.Loop, AsyncGenerator[None, None]] = {}
         self._lock = threading.Lock()
+        self._shapes: dict[tuple[str, str, bool, bool, bool], _Shape] = {}
 
     def __repr__(self) -> str:
         """Name the endpoint only; headers (and so the key) are never shown."""
@@ -227,7 +276,14 @@ class OpenRouterHTTPClient:
             OpenRouterConfigurationError: httpx refused to send the request
                 (an illegal header value, a bad URL scheme); never retried.
         """
-        call = _JsonRequest(method, self._url(path), json, params, parse, anonymous)
+        call = _JsonRequest.of(
+            method,
+            self._url(path),
+            json,
+            params=params,
+            parse=parse,
+            anonymous=anonymous,
+        )
         deadline = self._bounds.deadline()
         return self._with_retry(
             lambda: self._request_once(call, deadline), deadline, self._guard(json)
@@ -268,7 +324,14 @@ class OpenRouterHTTPClient:
         anonymous: bool = False,
     ) -> Any:
         """Async `request_json`: same arguments, result and errors."""
-        call = _JsonRequest(method, self._url(path), json, params, parse, anonymous)
+        call = _JsonRequest.of(
+            method,
+            self._url(path),
+            json,
+            params=params,
+            parse=parse,
+            anonymous=anonymous,
+        )
         deadline = self._bounds.deadline()
         return await self._awith_retry(
             lambda: self._arequest_once(call, deadline),
@@ -337,7 +400,7 @@ class OpenRouterHTTPClient:
             OpenRouterError: The typed error of the last attempt to open the
                 stream.
         """
-        call = _JsonRequest("POST", self._url(path), json, None, None, stream=True)
+        call = _JsonRequest.of("POST", self._url(path), json, stream=True)
         deadline = self._bounds.deadline()
         budget = self._guard(json)
         response = self._with_retry(
@@ -379,7 +442,7 @@ class OpenRouterHTTPClient:
         Yields:
             An async iterator of event ``data`` strings.
         """
-        call = _JsonRequest("POST", self._url(path), json, None, None, stream=True)
+        call = _JsonRequest.of("POST", self._url(path), json, stream=True)
         deadline = self._bounds.deadline()
         budget = await self._aguard(json)
         response = await self._awith_retry(
@@ -556,6 +619,34 @@ class OpenRouterHTTPClient:
         deadline: Deadline,
     ) -> httpx.Request:
         """The request of one attempt, its timeout cut to what the call has left."""
+        timeout = deadline.read_timeout(self._timeout)
+        limits = client.timeout if timeout is None else httpx.Timeout(timeout)
+        shape = self._shape(client, call)
+        content = call.content or b""
+        request = httpx.Request(
+            call.method,
+            shape.url,
+            headers=shape.headers_for(content),
+            stream=httpx.ByteStream(content),
+            extensions={"timeout": limits.as_dict()},
+        )
+        request.read()  # as httpx does for a body given whole
+        return request
+
+    def _shape(
+        self, client: httpx.Client | httpx.AsyncClient, call: _JsonRequest
+    ) -> _Shape:
+        """URL and headers as httpx merges them, from the cache while still valid.
+
+        Client cookies and query parameters change per answer, so a client
+        holding any gets its request shaped by httpx every time.
+        """
+        client_headers = client.headers.raw
+        key = _shape_key(call)
+        cacheable = not (call.params or client.cookies or client.params)
+        shape = self._shapes.get(key) if cacheable else None
+        if shape is not None and shape.client_headers == client_headers:
+            return shape
         headers = {**self._headers, "Accept-Encoding": ACCEPTED_ENCODINGS}
         if call.stream:
             headers |= _STREAM_HEADERS
@@ -565,16 +656,19 @@ class OpenRouterHTTPClient:
                 for name, value in headers.items()
                 if name.lower() not in CREDENTIAL_HEADERS
             }
-        timeout = deadline.read_timeout(self._timeout)
-        options: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
-        return client.build_request(
+        made = client.build_request(
             call.method,
             call.url,
-            json=call.json,
+            json=None if call.content is None else {},
             params=call.params,
             headers=headers,
-            **options,  # none: the client's own setting
         )
+        shape = _Shape.of(client_headers, made, has_body=call.content is not None)
+        if cacheable:
+            if len(self._shapes) >= _MAX_SHAPES:
+                self._shapes.clear()
+            self._shapes[key] = shape
+        return shape
 
     def _reader(
         self, response: httpx.Response, deadline: Deadline
@@ -659,6 +753,11 @@ class OpenRouterHTTPClient:
 
 
 # ------------------------------------------------------- pure decision helpers
+
+
+def _shape_key(call: _JsonRequest) -> tuple[str, str, bool, bool, bool]:
+    """What a request's URL and headers depend on, besides the client's headers."""
+    return (call.method, call.url, call.stream, call.anonymous, call.content is None)
 
 
 def _new_client() -> httpx.Client:

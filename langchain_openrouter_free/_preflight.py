@@ -8,8 +8,9 @@ Each function raises a typed error whose message says what to do next:
 - a value that cannot be sent as JSON: a ``datetime`` in tool arguments, a lone
   surrogate in text, ``nan``; the error names the message index and field.
 
-Pure: no I/O, no state. The JSON check serialises the body once with the same
-settings httpx uses and walks it only when that fails, to say where.
+Pure: no I/O, no state. The JSON check is the encoding itself: the client
+encodes each body once with httpx's settings (`encode_body`) and sends those
+bytes; the body is walked only when encoding fails, to say where.
 """
 
 from __future__ import annotations
@@ -28,13 +29,13 @@ from langchain_openrouter_free.errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Mapping, Sequence
+    from collections.abc import Collection, Sequence
 
     from langchain_core.messages import BaseMessage
 
 __all__ = [
     "GET_A_KEY",
-    "check_sendable",
+    "encode_body",
     "require_api_key",
     "require_messages",
     "wire_messages",
@@ -47,6 +48,10 @@ GET_A_KEY: Final = (
 """One sentence on how to get a key, shared by every message that needs one."""
 
 _JSON_SCALARS: Final = (str, int, float, bool, type(None))
+_ENCODER: Final = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=False
+)
+"""httpx's own settings for ``json=`` bodies."""
 
 
 @lru_cache(maxsize=32)
@@ -138,18 +143,25 @@ def wire_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
     return converted
 
 
-def check_sendable(payload: Mapping[str, Any]) -> None:
-    """Refuse a body that cannot be sent as UTF-8 JSON, naming where.
+def encode_body(payload: Any) -> bytes:
+    """The request body as UTF-8 JSON, refusing what cannot be sent and naming where.
+
+    The bytes are those httpx would send for ``json=payload`` (compact, UTF-8,
+    no NaN), so the client sends them as they are: the body is encoded once
+    per call, not once to check it and again per attempt.
 
     Args:
         payload: The request body about to be sent.
+
+    Returns:
+        The encoded body.
 
     Raises:
         OpenRouterConfigurationError: Naming the field (``messages[2].content``)
             and what to do about its value.
     """
     try:
-        json.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        return _ENCODER.encode(payload).encode("utf-8")
     except (TypeError, ValueError, RecursionError):
         _raise_if_unsendable(payload, "")
         raise

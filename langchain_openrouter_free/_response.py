@@ -103,14 +103,18 @@ def parse_chat_completion(body: Any) -> ChatResult:
     if cut_by_max_tokens(choice):
         tool_calls, invalid_calls = _last_call_cut(tool_calls, invalid_calls)
     message_id = completion.get("id")
+    # Empty lists and dicts are the defaults: passing them only costs validation.
+    fields: dict[str, Any] = {
+        "additional_kwargs": message_extras(message),
+        "tool_calls": tool_calls,
+        "invalid_tool_calls": invalid_calls,
+    }
     ai_message = AIMessage(
         content=text,
-        additional_kwargs=message_extras(message),
-        tool_calls=tool_calls,
-        invalid_tool_calls=invalid_calls,
         response_metadata=response_metadata(completion, usage, choice),
         usage_metadata=usage_to_metadata(usage) if usage else None,
         id=message_id if isinstance(message_id, str) else None,
+        **{name: value for name, value in fields.items() if value},
     )
     generation = ChatGeneration(
         message=ai_message, generation_info=generation_info(choice)
@@ -216,8 +220,11 @@ def cut_by_max_tokens(choice: Mapping[str, Any]) -> bool:
     Returns:
         True when either finish reason says the budget ran out.
     """
-    reasons = (choice.get("finish_reason"), choice.get("native_finish_reason"))
-    return any(isinstance(r, str) and r.lower() in _CUT_FINISHES for r in reasons)
+    for key in ("finish_reason", "native_finish_reason"):
+        reason = choice.get(key)
+        if isinstance(reason, str) and reason.lower() in _CUT_FINISHES:
+            return True
+    return False
 
 
 def _last_call_cut(
@@ -469,6 +476,8 @@ def _arguments_text(value: Any) -> str | None:
 
 
 def _count(value: Any) -> int | None:
+    if type(value) is int:  # the usual case, checked first
+        return value
     number = finite_float(value) if isinstance(value, (int, float, str)) else None
     return round(number) if number is not None else None
 
@@ -500,14 +509,18 @@ _OUTPUT_DETAILS: Final = (("reasoning", "reasoning_tokens"), ("audio", "audio_to
 def _counts(
     details: Mapping[str, Any], names: tuple[tuple[str, str], ...]
 ) -> dict[str, int]:
-    counts = {ours: _count(details.get(theirs)) for ours, theirs in names}
-    return {name: count for name, count in counts.items() if count is not None}
+    counts: dict[str, int] = {}
+    for ours, theirs in names:
+        count = _count(details.get(theirs))
+        if count is not None:
+            counts[ours] = count
+    return counts
 
 
 def _input_details(usage: Mapping[str, Any]) -> InputTokenDetails:
-    details = dict(_details(usage, "prompt_tokens_details", "input_tokens_details"))
-    if details.get("cache_write_tokens") is None:
-        details["cache_write_tokens"] = usage.get("cache_write_tokens")
+    details = _details(usage, "prompt_tokens_details", "input_tokens_details")
+    if details.get("cache_write_tokens") is None and "cache_write_tokens" in usage:
+        details = {**details, "cache_write_tokens": usage["cache_write_tokens"]}
     return cast("InputTokenDetails", _counts(details, _INPUT_DETAILS))
 
 

@@ -33,7 +33,6 @@ from langchain_openrouter_free._constants import CREDENTIAL_HEADERS, FREE_ROUTER
 from langchain_openrouter_free._messages import check_content_blocks
 from langchain_openrouter_free._model_checks import checked_model_id
 from langchain_openrouter_free._preflight import (
-    check_sendable,
     require_messages,
     wire_messages,
 )
@@ -333,8 +332,12 @@ class ChatOpenRouterFree(
     # ------------------------------------------------------------------
 
     def _request_defaults(self) -> dict[str, Any]:
-        values = {name: getattr(self, name) for name in _REQUEST_FIELDS}
-        return {name: value for name, value in values.items() if value is not None}
+        values = self.__dict__  # the fields' values, without a getattr per field
+        return {
+            name: values[name]
+            for name in _REQUEST_FIELDS
+            if values.get(name) is not None
+        }
 
     def _model_settings(self) -> frozenset[str]:
         """The model's own fields that are no request field (not per call)."""
@@ -345,7 +348,8 @@ class ChatOpenRouterFree(
     ) -> dict[str, Any]:
         # LangChain calls this before it hands the call's kwargs to callbacks
         # and tracers: refuse ``api_key=`` and friends before they get there.
-        refuse_model_settings(kwargs, model_settings=self._model_settings())
+        if kwargs:
+            refuse_model_settings(kwargs, model_settings=self._model_settings())
         return super()._get_invocation_params(stop=stop, **kwargs)
 
     def _build_payload(
@@ -358,12 +362,9 @@ class ChatOpenRouterFree(
     ) -> dict[str, Any]:
         require_messages(messages)
         self._require_key()
-        kwargs = accept_call_aliases(
-            kwargs if stop is None else {**kwargs, "stop": stop}
-        )
-        refuse_model_settings(kwargs, model_settings=self._model_settings())
-        warn_unknown_call_fields(kwargs)
-        options = validate_call_options(kwargs)
+        if stop is not None:
+            kwargs = {**kwargs, "stop": stop}
+        options = self._call_options(kwargs) if kwargs else {}
         model = options.pop("model", None) or self.model
         if model != self.model or "max_tokens" in options:
             max_tokens = options.get("max_tokens", self.max_tokens)
@@ -385,8 +386,14 @@ class ChatOpenRouterFree(
             # extra_body (and a model_copy or assignment, which skip the
             # validators) can set what the field guards checked.
             check_payload_is_free(payload, extra_body_keys=extra_body.keys())
-        check_sendable(payload)
-        return payload
+        return payload  # the client refuses a body that is no JSON, naming where
+
+    def _call_options(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The call's keyword arguments: aliases renamed, checked, validated."""
+        kwargs = accept_call_aliases(kwargs)
+        refuse_model_settings(kwargs, model_settings=self._model_settings())
+        warn_unknown_call_fields(kwargs)
+        return validate_call_options(kwargs)
 
     def _convert_input(self, model_input: LanguageModelInput) -> PromptValue:
         value = super()._convert_input(model_input)

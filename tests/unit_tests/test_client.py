@@ -18,14 +18,17 @@ import pytest
 from langchain_core.exceptions import ModelTimeoutError
 
 from langchain_openrouter_free import errors
-from langchain_openrouter_free._bounds import Bounds
+from langchain_openrouter_free._bounds import ACCEPTED_ENCODINGS, Bounds
 from langchain_openrouter_free._retry import RetryPolicy
 from tests.unit_tests._client_harness import (
     API_KEY,
     AUTH_401,
     BAD_MODEL_400,
+    BASE_URL,
+    CHAT,
     COMPLETION,
     DAILY_429,
+    HEADERS,
     JSON_CT,
     NOT_FOUND_404,
     OK_BODY,
@@ -40,6 +43,8 @@ from tests.unit_tests._client_harness import (
     harness_builder,
     response,
 )
+
+URL = BASE_URL.rstrip("/") + CHAT
 
 
 @pytest.fixture
@@ -72,6 +77,79 @@ async def test_request_shape_reaches_the_transport(wire: Build) -> None:
     assert sent.headers["x-title"] == "langchain-openrouter-free tests"
     assert sent.headers["http-referer"] == "https://example.test/app"
     assert sent.extensions["timeout"] == httpx.Timeout(30.0).as_dict()
+
+
+def _injected(h: Any) -> httpx.Client | httpx.AsyncClient:
+    client = h.http._client or h.http._async_client
+    assert client is not None
+    return client
+
+
+async def test_each_request_is_what_httpx_build_request_makes(wire: Build) -> None:
+    # The URL and merged headers are made once and reused: every attempt must
+    # still carry exactly the bytes httpx's own build_request would send.
+    h = wire(
+        response(200, OK_BODY), response(200, OK_BODY), response(200, SSE_BODY, SSE_CT)
+    )
+    bodies = [
+        {
+            "model": "x/y:free",
+            "messages": [{"role": "user", "content": "h\u00e9 \u2713"}],
+        },
+        {"model": "x/y:free", "messages": [], "max_tokens": 5},
+    ]
+    for body in bodies:
+        await h.request_json(json=body)
+    await h.stream({"model": "x/y:free", "stream": True})
+    reference = httpx.Client()
+    shared = {**HEADERS, "Accept-Encoding": ACCEPTED_ENCODINGS}
+    stream_headers = {
+        **shared,
+        "Accept": "text/event-stream",
+        "Cache-Control": "no-store",
+    }
+    expected = [
+        reference.build_request("POST", URL, json=bodies[0], headers=shared),
+        reference.build_request("POST", URL, json=bodies[1], headers=shared),
+        reference.build_request(
+            "POST",
+            URL,
+            json={"model": "x/y:free", "stream": True},
+            headers=stream_headers,
+        ),
+    ]
+    for sent, wanted in zip(h.wire.requests, expected, strict=True):
+        assert (sent.method, sent.url) == (wanted.method, wanted.url)
+        assert sent.headers.raw == wanted.headers.raw
+        assert sent.content == wanted.content
+
+
+async def test_client_headers_changed_between_calls_are_sent(wire: Build) -> None:
+    h = wire(response(200, OK_BODY))
+    await h.request_json(json={})
+    _injected(h).headers["X-Trace"] = "one"
+    await h.request_json(json={})
+    assert "x-trace" not in h.wire.requests[0].headers
+    assert h.wire.requests[1].headers["x-trace"] == "one"
+
+
+async def test_cookies_set_by_an_answer_are_sent_back(wire: Build) -> None:
+    cookie = {**JSON_CT, "set-cookie": "__cf_bm=abc; Path=/; Domain=openrouter.ai"}
+    h = wire(response(200, OK_BODY, cookie), response(200, OK_BODY))
+    await h.request_json(json={})
+    await h.request_json(json={})
+    assert "cookie" not in h.wire.requests[0].headers
+    assert h.wire.requests[1].headers["cookie"] == "__cf_bm=abc"
+
+
+async def test_query_parameters_belong_to_their_own_request(wire: Build) -> None:
+    h = wire(response(200, b'{"data": []}'))
+    await h.request_json("GET", "models", params={"output_modalities": "all"})
+    await h.request_json("GET", "models")
+    urls = [str(sent.url) for sent in h.wire.requests]
+    assert urls == [f"{BASE_URL}models?output_modalities=all", f"{BASE_URL}models"]
+    assert [sent.content for sent in h.wire.requests] == [b"", b""]
+    assert all("content-length" not in sent.headers for sent in h.wire.requests)
 
 
 async def test_502_then_200_is_retried(wire: Build) -> None:
