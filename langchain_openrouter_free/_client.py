@@ -7,9 +7,15 @@ within the time and size bounds (`langchain_openrouter_free._bounds`; the
 event-stream reader is ours rather than httpx-sse's because a line must be
 refused at a size cap before it is held whole), which exception a transport failure
 becomes (`_transport_error`, `_stream_broken`), whether and how long to wait
-before another attempt (`langchain_openrouter_free._retry.RetryPolicy`), and
-how a pooled async client can be closed (`_close_action`). The sync and async
+before another attempt (`langchain_openrouter_free._retry.RetryPolicy`, run by
+`langchain_openrouter_free._retry_loop.RetryLoop`), and how a pooled async
+client can be closed (`langchain_openrouter_free._pool`). The sync and async
 methods differ only in ``await`` and ``async for``.
+
+Each body is encoded once per call (`_preflight.encode_body`, with httpx's
+settings) and sent by every attempt; the URL and the headers httpx merges
+from the client's defaults and ours are made once per kind of request
+(`_Shape`) and reused while the client's headers stay the same.
 
 Nothing here logs or stores request headers: ``Authorization`` holds the key.
 An httpx failure can quote a header value (h11 refuses a value with a newline
@@ -42,6 +48,7 @@ from langchain_openrouter_free._bounds import (
 )
 from langchain_openrouter_free._constants import CREDENTIAL_HEADERS
 from langchain_openrouter_free._preflight import encode_body
+from langchain_openrouter_free._retry_loop import RetryLoop
 from langchain_openrouter_free.quota import KEY_PATH, parse_quota
 
 if TYPE_CHECKING:
@@ -198,9 +205,13 @@ class OpenRouterHTTPClient:
         self._secrets = answers.secret_forms(self._headers)
         self._timeout = timeout
         self._bounds = limits or Bounds()
-        self._retry = retry
-        self._sleep = sleep
-        self._async_sleep = async_sleep
+        self._attempts = RetryLoop(
+            retry,
+            secrets=self._secrets,
+            sleep=sleep,
+            async_sleep=async_sleep,
+            log=_LOG,
+        )
         self._budget = budget
         self._client = client
         self._owns_client = client is None
@@ -276,16 +287,10 @@ class OpenRouterHTTPClient:
             OpenRouterConfigurationError: httpx refused to send the request
                 (an illegal header value, a bad URL scheme); never retried.
         """
-        call = _JsonRequest.of(
-            method,
-            self._url(path),
-            json,
-            params=params,
-            parse=parse,
-            anonymous=anonymous,
-        )
+        options = {"params": params, "parse": parse, "anonymous": anonymous}
+        call = _JsonRequest.of(method, self._url(path), json, **options)
         deadline = self._bounds.deadline()
-        return self._with_retry(
+        return self._attempts.run(
             lambda: self._request_once(call, deadline), deadline, self._guard(json)
         )
 
@@ -324,16 +329,10 @@ class OpenRouterHTTPClient:
         anonymous: bool = False,
     ) -> Any:
         """Async `request_json`: same arguments, result and errors."""
-        call = _JsonRequest.of(
-            method,
-            self._url(path),
-            json,
-            params=params,
-            parse=parse,
-            anonymous=anonymous,
-        )
+        options = {"params": params, "parse": parse, "anonymous": anonymous}
+        call = _JsonRequest.of(method, self._url(path), json, **options)
         deadline = self._bounds.deadline()
-        return await self._awith_retry(
+        return await self._attempts.arun(
             lambda: self._arequest_once(call, deadline),
             deadline,
             await self._aguard(json),
@@ -403,7 +402,7 @@ class OpenRouterHTTPClient:
         call = _JsonRequest.of("POST", self._url(path), json, stream=True)
         deadline = self._bounds.deadline()
         budget = self._guard(json)
-        response = self._with_retry(
+        response = self._attempts.run(
             lambda: self._open_stream_once(call, deadline), deadline, budget
         )
         events = _iter_data(response, self._reader(response, deadline), self._secrets)
@@ -445,7 +444,7 @@ class OpenRouterHTTPClient:
         call = _JsonRequest.of("POST", self._url(path), json, stream=True)
         deadline = self._bounds.deadline()
         budget = await self._aguard(json)
-        response = await self._awith_retry(
+        response = await self._attempts.arun(
             lambda: self._aopen_stream_once(call, deadline), deadline, budget
         )
         reader = self._reader(response, deadline)
@@ -512,44 +511,7 @@ class OpenRouterHTTPClient:
             )
         raise error from None  # outside the handler: no __context__ either
 
-    # ---------------------------------------------------------- retry loops
-
-    def _with_retry(
-        self, attempt_once: Callable[[], _T], deadline: Deadline, budget: Budget | None
-    ) -> _T:
-        attempt = 0
-        while True:
-            try:
-                if budget is not None:
-                    budget.before_attempt()
-                return attempt_once()
-            except errors.OpenRouterError as error:
-                error.redact(self._secrets)
-                delay = self._retry_delay(attempt, error, deadline, budget)
-                if delay is None:
-                    raise
-            self._sleep(delay)
-            attempt += 1
-
-    async def _awith_retry(
-        self,
-        attempt_once: Callable[[], Awaitable[_T]],
-        deadline: Deadline,
-        budget: Budget | None,
-    ) -> _T:
-        attempt = 0
-        while True:
-            try:
-                if budget is not None:
-                    await budget.abefore_attempt()
-                return await attempt_once()
-            except errors.OpenRouterError as error:
-                error.redact(self._secrets)
-                delay = self._retry_delay(attempt, error, deadline, budget)
-                if delay is None:
-                    raise
-            await self._async_sleep(delay)
-            attempt += 1
+    # ---------------------------------------------------------- budget
 
     def _guard(self, payload: Any) -> Budget | None:
         """The budget guarding a request body, after today's quota check."""
@@ -569,40 +531,6 @@ class OpenRouterHTTPClient:
             quota = await self.arequest_json("GET", KEY_PATH, parse=parse_quota)
             budget.quota_seen(quota)
         return budget
-
-    def _retry_delay(
-        self,
-        attempt: int,
-        error: errors.OpenRouterError,
-        deadline: Deadline,
-        budget: Budget | None,
-    ) -> float | None:
-        """The wait before the next attempt, or None to give up (and log it).
-
-        No retry starts that the call's ``total_timeout`` would cut short.
-        """
-        if budget is not None:
-            budget.after_error(error)
-        delay = self._retry.delay(attempt, error)
-        if (
-            not self._retry.should_retry(attempt, error)
-            or delay >= deadline.remaining()
-        ):
-            _LOG.debug(
-                "OpenRouter request failed with %s (status %s); not retrying",
-                type(error).__name__,
-                answers.status_of(error),
-            )
-            return None
-        _LOG.info(
-            "OpenRouter request failed with %s (status %s); retry %d of %d in %.2fs",
-            type(error).__name__,
-            answers.status_of(error),
-            attempt + 1,
-            self._retry.max_retries,
-            delay,
-        )
-        return delay
 
     def _transport_error(self, exc: httpx.RequestError) -> errors.OpenRouterError:
         return _transport_error(exc, self._secrets)
