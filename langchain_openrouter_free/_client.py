@@ -66,12 +66,13 @@ if TYPE_CHECKING:
     from langchain_openrouter_free._budget import Budget
     from langchain_openrouter_free._retry import RetryPolicy
 
-__all__ = ["OpenRouterHTTPClient"]
+__all__ = ["OpenRouterHTTPClient", "merge_headers"]
 
 _LOG: Final = logging.getLogger(__name__)
 _STREAM_HEADERS: Final = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
 _T = TypeVar("_T")
 _MAX_SHAPES: Final = 32
+_TIMEOUT_KINDS: Final = ("connect", "read", "write", "pool")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -82,8 +83,8 @@ class _JsonRequest:
     url: str
     content: bytes | None
     """The JSON body, encoded once (`encode_body`) for every attempt."""
-    params: Mapping[str, Any] | None
-    parse: Callable[[Any], Any] | None
+    params: Mapping[str, Any] | None = None
+    parse: Callable[[Any], Any] | None = None
     anonymous: bool = False
     stream: bool = False
 
@@ -91,7 +92,7 @@ class _JsonRequest:
     def of(cls, method: str, url: str, json: Any, **options: Any) -> _JsonRequest:
         """The request sending ``json``, refused (naming where) if it is no JSON."""
         content = None if json is None else encode_body(json)
-        return cls(method, url, content, **{"params": None, "parse": None, **options})
+        return cls(method, url, content, **options)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -548,7 +549,11 @@ class OpenRouterHTTPClient:
     ) -> httpx.Request:
         """The request of one attempt, its timeout cut to what the call has left."""
         timeout = deadline.read_timeout(self._timeout)
-        limits = client.timeout if timeout is None else httpx.Timeout(timeout)
+        limits = (  # what httpx.Timeout(timeout).as_dict() gives, without building it
+            client.timeout.as_dict()
+            if timeout is None
+            else dict.fromkeys(_TIMEOUT_KINDS, timeout)
+        )
         shape = self._shape(client, call)
         content = call.content or b""
         request = httpx.Request(
@@ -556,7 +561,7 @@ class OpenRouterHTTPClient:
             shape.url,
             headers=shape.headers_for(content),
             stream=httpx.ByteStream(content),
-            extensions={"timeout": limits.as_dict()},
+            extensions={"timeout": limits},
         )
         request.read()  # as httpx does for a body given whole
         return request
@@ -681,6 +686,23 @@ class OpenRouterHTTPClient:
 
 
 # ------------------------------------------------------- pure decision helpers
+
+
+def merge_headers(*layers: Mapping[str, str]) -> dict[str, str]:
+    """Merge header dicts as httpx does: a later name replaces an earlier one.
+
+    Names are compared without case and come out in lower case.
+
+    Args:
+        layers: Header dicts, the last one winning.
+
+    Returns:
+        One dict.
+    """
+    headers = httpx.Headers()
+    for layer in layers:
+        headers.update(layer)
+    return dict(headers.items())
 
 
 def _shape_key(call: _JsonRequest) -> tuple[str, str, bool, bool, bool]:

@@ -15,7 +15,7 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any, Final, Self
 
-import httpx
+import httpx  # noqa: TC002 - pydantic reads the field types at runtime
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import (
     ConfigDict,
@@ -34,7 +34,7 @@ from langchain_openrouter_free._bounds import (
     Bounds,
 )
 from langchain_openrouter_free._budget import BUDGET_FIELDS, FreeTierSettings
-from langchain_openrouter_free._client import OpenRouterHTTPClient
+from langchain_openrouter_free._client import OpenRouterHTTPClient, merge_headers
 from langchain_openrouter_free._constants import DEFAULT_BASE_URL
 from langchain_openrouter_free._preflight import require_api_key
 from langchain_openrouter_free._request import (
@@ -275,7 +275,7 @@ class OpenRouterConnection(FreeTierSettings):
         )
 
     def _headers(self) -> dict[str, str]:
-        headers = httpx.Headers({"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
         if self.api_key is not None and self.api_key.get_secret_value():
             headers["Authorization"] = f"Bearer {self.api_key.get_secret_value()}"
         if self.app_url:
@@ -283,8 +283,7 @@ class OpenRouterConnection(FreeTierSettings):
         if self.app_title:
             headers["X-OpenRouter-Title"] = self.app_title
             headers["X-Title"] = self.app_title
-        headers.update(self.default_headers or {})
-        return dict(headers.items())
+        return merge_headers(headers, self.default_headers or {})
 
     def _client(self) -> OpenRouterHTTPClient:
         http = self._http
