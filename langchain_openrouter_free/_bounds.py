@@ -187,6 +187,11 @@ class BodyDecoder:
             for name in reversed(names)
         ]
 
+    @property
+    def identity(self) -> bool:
+        """Whether the body is sent as is (`feed` passes it through, counted)."""
+        return not self._stages
+
     def feed(self, raw: bytes) -> Iterable[bytes]:
         """Decode one raw chunk into decoded pieces of at most 64 KiB."""
         if not self._stages:
@@ -248,14 +253,17 @@ class EventReader:
 
     def feed(self, data: bytes) -> list[str]:
         """Take the next decoded bytes; return the data of every event completed."""
-        self._pending += data
-        cut = _complete_lines_end(self._pending)
-        events: list[str] = []
-        if cut:
-            # One decode and one split per read; the lines are walked in one
-            # loop (an event stream is mostly "data: ..." and empty lines).
+        if not self._pending and data.endswith(b"\n"):
+            text = data.decode("utf-8", errors="replace")  # whole lines: most reads
+        else:
+            self._pending += data
+            cut = _complete_lines_end(self._pending)
             text = self._pending[:cut].decode("utf-8", errors="replace")
             del self._pending[:cut]
+        events: list[str] = []
+        if text:
+            # One decode and one split per read; the lines are walked in one
+            # loop (an event stream is mostly "data: ..." and empty lines).
             lines = _NEWLINE.split(text) if "\r" in text else text.split("\n")
             lines.pop()  # what follows the last line end: nothing
             events = self._lines(lines, check_lines=len(text) > self._limit)
@@ -358,12 +366,15 @@ class StreamReader:
         if self._deadline.expired():
             msg = f"The event stream ran out of time ({self._deadline.describe()})"
             raise OpenRouterStreamTimeoutError(msg)
-        return [
-            data
-            for piece in self._decoder.feed(raw)
-            for data in self._events.feed(piece)
-            if data
-        ]
+        if self._decoder.identity:  # no decoding: one step less per read
+            events = self._events.feed(raw)
+        else:
+            events = [
+                data
+                for piece in self._decoder.feed(raw)
+                for data in self._events.feed(piece)
+            ]
+        return events if all(events) else [data for data in events if data]
 
     def finish(self) -> list[str]:
         """The (non-empty) data of events completed by what the decoder still held."""
