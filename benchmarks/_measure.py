@@ -20,6 +20,10 @@ class Plan:
     rounds: int
     batch_seconds: float
     seed: int = 11
+    clock: Callable[[], float] = time.perf_counter
+    """Wall time by default; `time.thread_time` where all the work is in this
+    thread (the mock transport), so other processes on the machine do not
+    count."""
 
 
 @dataclass
@@ -43,11 +47,11 @@ class Stat:
         return (hi - lo) / 2 / self.median if self.median else 0.0
 
 
-def _batch_size(call: Callable[[], object], batch_seconds: float) -> int:
-    start = time.perf_counter()
+def _batch_size(call: Callable[[], object], plan: Plan) -> int:
+    start = plan.clock()
     call()
-    once = max(time.perf_counter() - start, 1e-7)
-    return max(1, min(10_000, int(batch_seconds / once)))
+    once = max(plan.clock() - start, 1e-7)
+    return max(1, min(10_000, int(plan.batch_seconds / once)))
 
 
 FAILURES: dict[str, str] = {}
@@ -65,7 +69,7 @@ def interleaved(
     sizes = {}
     for name, call in cases.items():
         try:
-            sizes[name] = _batch_size(call, plan.batch_seconds)
+            sizes[name] = _batch_size(call, plan)
         except Exception as exc:  # noqa: BLE001 - a contender that cannot answer
             FAILURES[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
     cases = {name: cases[name] for name in sizes}
@@ -76,10 +80,10 @@ def interleaved(
         for name in order:
             call, size = cases[name], sizes[name]
             gc.collect()
-            start = time.perf_counter()
+            start = plan.clock()
             for _ in range(size):
                 call()
-            stats[name].samples.append((time.perf_counter() - start) / size)
+            stats[name].samples.append((plan.clock() - start) / size)
     return stats
 
 

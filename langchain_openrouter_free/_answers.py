@@ -28,6 +28,8 @@ __all__ = [
 ]
 
 _SNIPPET_CHARS: Final = 200
+_MAPPING: Final = (dict, Mapping)
+"""For isinstance: parsed JSON objects are dicts, checked before the slower ABC."""
 _MIN_SECRET_CHARS: Final = 4
 """Shorter header values are not redacted: replacing them would garble text."""
 
@@ -60,7 +62,9 @@ def api_error(
     """The typed error an answer carries, or None for a usable 2xx body."""
     if not is_success(status):
         return _error_mapping.error_from_response(status, body, headers)
-    if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
+    if isinstance(body, dict | Mapping) and isinstance(
+        body.get("error"), dict | Mapping
+    ):
         return _error_mapping.error_from_body(body["error"], headers=headers, body=body)
     return None
 

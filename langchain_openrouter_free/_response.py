@@ -65,6 +65,8 @@ _USAGE_FIELDS: Final = ("cost", "cost_details", "is_byok", "server_tool_use_deta
 LIST_EXTRAS: Final = ("annotations", "images")
 """List-valued message extras, kept whole (streams gather them to the end)."""
 _CUT_FINISHES: Final = frozenset({"length", "max_tokens", "max_output_tokens"})
+_MAPPING: Final = (dict, Mapping)
+"""For isinstance: parsed JSON objects are dicts, checked before the slower ABC."""
 CUT_ARGUMENTS_ERROR: Final = (
     "the answer was cut off by max_tokens while this tool call's arguments were "
     "being written; raise max_tokens"
@@ -91,14 +93,16 @@ def parse_chat_completion(body: Any) -> ChatResult:
     completion = _unwrap(body)
     choice = _first_choice(completion, body)
     raw_message = choice.get("message")
-    message: Mapping[str, Any] = raw_message if isinstance(raw_message, Mapping) else {}
+    message: Mapping[str, Any] = (
+        raw_message if isinstance(raw_message, _MAPPING) else {}
+    )
     text = message_text(message.get("content"))
     _raise_for_choice_error(choice, text, body)
     raw_usage = completion.get("usage")
-    usage = raw_usage if isinstance(raw_usage, Mapping) else None
+    usage = raw_usage if isinstance(raw_usage, _MAPPING) else None
     raw_calls = message.get("tool_calls")
-    tool_calls, invalid_calls = parse_tool_calls(
-        raw_calls if isinstance(raw_calls, list) else []
+    tool_calls, invalid_calls = (
+        parse_tool_calls(raw_calls) if isinstance(raw_calls, list) else ([], [])
     )
     if cut_by_max_tokens(choice):
         tool_calls, invalid_calls = _last_call_cut(tool_calls, invalid_calls)
@@ -181,11 +185,11 @@ def parse_tool_calls(
     invalid: list[InvalidToolCall] = []
     seen: set[str] = set()
     for position, entry in enumerate(raw):
-        if not isinstance(entry, Mapping):
+        if not isinstance(entry, _MAPPING):
             continue
         raw_function = entry.get("function")
         function: Mapping[str, Any] = (
-            raw_function if isinstance(raw_function, Mapping) else {}
+            raw_function if isinstance(raw_function, _MAPPING) else {}
         )
         index = entry.get("index")
         if not isinstance(index, int) or isinstance(index, bool):
@@ -263,7 +267,7 @@ def parse_arguments(value: Any) -> tuple[dict[str, Any] | None, str | None]:
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return {}, None
-    if isinstance(value, Mapping):
+    if isinstance(value, _MAPPING):
         return dict(value), None
     if not isinstance(value, str):
         kind = type(value).__name__
@@ -319,7 +323,7 @@ def message_text(content: Any) -> str:
     for part in content:
         if isinstance(part, str):
             parts.append(part)
-        elif isinstance(part, Mapping) and isinstance(part.get("text"), str):
+        elif isinstance(part, _MAPPING) and isinstance(part.get("text"), str):
             parts.append(part["text"])
     return "".join(parts)
 
@@ -365,7 +369,7 @@ def message_extras(message: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(value, list) and value:
             extras[key] = list(value)
     audio = message.get("audio")
-    if isinstance(audio, Mapping) and audio:
+    if isinstance(audio, _MAPPING) and audio:
         extras["audio"] = dict(audio)
     return extras
 
@@ -425,7 +429,7 @@ def error_object(value: Any) -> Mapping[str, Any] | None:
         The object itself, ``{"message": value}`` for a bare string, or None
         when there is no error (missing, null, empty).
     """
-    if isinstance(value, Mapping):
+    if isinstance(value, _MAPPING):
         return value
     if isinstance(value, str) and value.strip():
         return {"message": value}
@@ -433,14 +437,14 @@ def error_object(value: Any) -> Mapping[str, Any] | None:
 
 
 def _unwrap(body: Any) -> Mapping[str, Any]:
-    if not isinstance(body, Mapping):
+    if not isinstance(body, _MAPPING):
         msg = f"OpenRouter returned a {type(body).__name__} body, not a JSON object"
         raise OpenRouterServerError(msg, body=body)
     error = error_object(body.get("error"))
     if error is not None:
         raise error_from_body(error, body=body)
     nested = body.get("provider")
-    if body.get("choices") is None and isinstance(nested, Mapping):
+    if body.get("choices") is None and isinstance(nested, _MAPPING):
         if "choices" not in nested and "error" not in nested:
             return body
         outer = {k: v for k, v in body.items() if v is not None and k != "provider"}
@@ -450,7 +454,7 @@ def _unwrap(body: Any) -> Mapping[str, Any]:
 
 def _first_choice(completion: Mapping[str, Any], body: Any) -> Mapping[str, Any]:
     choices = completion.get("choices")
-    if isinstance(choices, list) and choices and isinstance(choices[0], Mapping):
+    if isinstance(choices, list) and choices and isinstance(choices[0], _MAPPING):
         return choices[0]
     state = "null" if choices is None else "empty or malformed"
     msg = f"OpenRouter returned no choices (choices {state}); no answer to parse"
@@ -493,7 +497,7 @@ def _first_count(usage: Mapping[str, Any], *keys: str) -> int | None:
 def _details(usage: Mapping[str, Any], *keys: str) -> Mapping[str, Any]:
     for key in keys:
         value = usage.get(key)
-        if isinstance(value, Mapping):
+        if isinstance(value, _MAPPING):
             return value
     return {}
 
