@@ -32,7 +32,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    model_validator,
+)
 
 from langchain_openrouter_free._constants import (
     FREE_REQUESTS_PER_MINUTE,
@@ -179,6 +186,9 @@ class Budget:
 
 class FreeTierSettings(BaseModel):
     """The chat model's free-tier budget settings and its ``quota()`` reader."""
+
+    # A mixin, never validated on its own: no schema of its own at import.
+    model_config = ConfigDict(defer_build=True)
 
     requests_per_minute: int | None = Field(default=FREE_REQUESTS_PER_MINUTE, ge=1)
     """Free-model requests per rolling minute for all models sharing the key

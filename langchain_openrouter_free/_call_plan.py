@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from langchain_core.messages import AIMessage
-from pydantic import BaseModel, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from langchain_openrouter_free import errors
 from langchain_openrouter_free._candidates import (
@@ -382,6 +382,9 @@ def build_plan(
 
 class CallOptions(BaseModel):
     """The free-tier call settings of ``ChatOpenRouterFree`` (a field mixin)."""
+
+    # A mixin, never validated on its own: no schema of its own at import.
+    model_config = ConfigDict(defer_build=True)
 
     fallbacks: list[str] | Literal["auto"] | None = None
     """Free models to move to when the model cannot answer.
