@@ -62,7 +62,7 @@ def config(*, smoke: bool, skip: list[str]) -> Config:
             200,
             1000,
             1,
-            15,
+            20,  # each of the 10 caller depths of benchmarks/_imports.py twice
             10_000_000,
             10_000,
         )
