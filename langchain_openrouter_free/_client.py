@@ -30,7 +30,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import threading
 import time
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
@@ -137,15 +136,9 @@ class _Shape:
 class OpenRouterHTTPClient:
     """Send requests to the OpenRouter API and turn failures into typed errors.
 
-    The httpx clients are built lazily on first use (building one is not free)
-    and reused, so connections are pooled across calls. A pooled async
-    connection belongs to the event loop that opened it, so one async client
-    is built per event loop (a second ``asyncio.run`` gets a fresh one), and
-    closed on that loop when it shuts down (no unclosed transport, no
-    ``ResourceWarning``); the clients of loops that have closed are dropped.
-    An injected client is used as is and never closed here; the headers are
-    sent with every request, so an injected client gets them too. See `close`
-    for what closing guarantees.
+    httpx clients are built lazily and pooled, one async client per event loop
+    (`langchain_openrouter_free._pool.Clients`); an injected client is used as
+    is and never closed here, and gets our headers with every request.
 
     Example:
         ```python
@@ -214,12 +207,13 @@ class OpenRouterHTTPClient:
             log=_LOG,
         )
         self._budget = budget
-        self._client = client
-        self._owns_client = client is None
-        self._async_client = async_client  # injected; built ones are per loop
-        self._async_clients: dict[pool.Loop, httpx.AsyncClient] = {}
-        self._closers: dict[pool.Loop, AsyncGenerator[None, None]] = {}
-        self._lock = threading.Lock()
+        self._clients = pool.Clients(
+            client,
+            async_client,
+            # Looked up when a client is built: tests swap the factories.
+            new_client=lambda: _new_client(),  # noqa: PLW0108
+            new_async_client=lambda: _new_async_client(),  # noqa: PLW0108
+        )
         self._shapes: dict[tuple[str, str, bool, bool, bool], _Shape] = {}
 
     def __repr__(self) -> str:
@@ -340,7 +334,7 @@ class OpenRouterHTTPClient:
         )
 
     def _request_once(self, call: _JsonRequest, deadline: Deadline) -> Any:
-        client = self._get_client()
+        client = self._clients.sync()
         request = self._build(client, call, deadline)
         try:
             response = client.send(request, stream=True)
@@ -357,7 +351,7 @@ class OpenRouterHTTPClient:
         raise error from None  # outside the handler: no __context__ either
 
     async def _arequest_once(self, call: _JsonRequest, deadline: Deadline) -> Any:
-        client = self._get_async_client()
+        client = self._clients.for_running_loop()
         request = self._build(client, call, deadline)
         try:
             response = await client.send(request, stream=True)
@@ -467,7 +461,7 @@ class OpenRouterHTTPClient:
     def _open_stream_once(
         self, call: _JsonRequest, deadline: Deadline
     ) -> httpx.Response:
-        client = self._get_client()
+        client = self._clients.sync()
         request = self._build(client, call, deadline)
         try:
             response = client.send(request, stream=True)
@@ -491,7 +485,7 @@ class OpenRouterHTTPClient:
     async def _aopen_stream_once(
         self, call: _JsonRequest, deadline: Deadline
     ) -> httpx.Response:
-        client = self._get_async_client()
+        client = self._clients.for_running_loop()
         request = self._build(client, call, deadline)
         try:
             response = await client.send(request, stream=True)
@@ -609,64 +603,16 @@ class OpenRouterHTTPClient:
         """Makes the stream's reader when reading starts (its errors surface there)."""
         return lambda: StreamReader(_encoding(response), self._bounds, deadline)
 
-    def _get_client(self) -> httpx.Client:
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = _new_client()
-        return self._client
-
-    def _get_async_client(self) -> httpx.AsyncClient:
-        if self._async_client is not None:
-            return self._async_client
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            client = self._async_clients.get(loop)
-            if client is None:
-                # A client whose loop has closed can never be used (nor
-                # closed) again: forget it, so a program that calls
-                # ``asyncio.run`` over and over keeps one client.
-                self._async_clients = pool.open_loops_only(self._async_clients)
-                self._closers = pool.open_loops_only(self._closers)
-                client = self._async_clients[loop] = _new_async_client()
-                self._closers[loop] = pool.close_with_loop(client)
-        return client
-
-    def _take_async_clients(self) -> list[tuple[pool.Loop, httpx.AsyncClient]]:
-        with self._lock:
-            taken, self._async_clients = self._async_clients, {}
-        return list(taken.items())
-
-    def _close_sync_client(self) -> None:
-        if self._owns_client and self._client is not None:
-            client, self._client = self._client, None
-            client.close()
-
     def close(self) -> None:
         """Close, as far as sync code can, every httpx client this object built.
 
-        What is guaranteed:
-
-        - The built sync client is closed before this returns.
-        - A built async client can only be closed by a coroutine on the event
-          loop it was used on. If that loop is still running (in this thread,
-          as when called from sync code inside a coroutine, or in another
-          one), ``aclose()`` is scheduled on it and runs at its next turn; it
-          completes if the loop keeps running for a moment.
-        - An async client whose loop has stopped or closed was already closed
-          by that loop's ``shutdown_asyncgens`` (``asyncio.run`` does that,
-          see `_close_with_loop`); a loop closed without it leaves the client
-          to be released when it is garbage-collected.
-        - Injected clients are left open; their owner closes them.
-
-        Idempotent, safe from any thread and from a ``weakref.finalize``
-        callback; never raises for a closed loop. Use `aclose` from the
-        client's own loop to close it for certain.
+        The built sync client is closed before this returns; a built async
+        client is closed on its own event loop (scheduled there if it still
+        runs; a loop that has shut down closed it already). Injected clients
+        are left open. Idempotent and safe from any thread; see
+        `langchain_openrouter_free._pool.Clients.close` for every guarantee.
         """
-        self._close_sync_client()
-        for loop, client in self._take_async_clients():
-            if pool.close_action(loop, None) == "schedule":
-                pool.schedule_aclose(client, loop)
+        self._clients.close()
 
     async def aclose(self) -> None:
         """Close every httpx client this object built (async and sync).
@@ -675,14 +621,7 @@ class OpenRouterHTTPClient:
         those of other loops are handled as in `close`. Injected clients are
         left open; their owner closes them.
         """
-        self._close_sync_client()
-        running = asyncio.get_running_loop()
-        for loop, client in self._take_async_clients():
-            action = pool.close_action(loop, running)
-            if action == "await":
-                await client.aclose()
-            elif action == "schedule":
-                pool.schedule_aclose(client, loop)
+        await self._clients.aclose()
 
 
 # ------------------------------------------------------- pure decision helpers

@@ -1,9 +1,12 @@
 """Keeping pooled connections healthy: draining streams, closing async clients.
 
 Helpers of `langchain_openrouter_free._client` that decide when a stream's
-rest is read (so its connection goes back to the pool) and how an async httpx
-client, which belongs to one event loop, gets closed. httpx is only named in
-type hints here; `_client.py` remains the one module that talks to it.
+rest is read (so its connection goes back to the pool), which httpx client a
+request uses (`Clients`: an injected one as given, built ones lazily, one
+async client per event loop) and how an async httpx client, which belongs to
+one event loop, gets closed. httpx is only named in type hints here: clients
+are built by factories `_client.py` passes in, and closed with their own
+``close`` / ``aclose``; `_client.py` remains the one module that talks to it.
 """
 
 from __future__ import annotations
@@ -11,13 +14,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias, TypeVar
 
 from langchain_openrouter_free import errors
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping
+    from collections.abc import (
+        AsyncGenerator,
+        AsyncIterator,
+        Callable,
+        Iterator,
+        Mapping,
+    )
 
     import httpx
 
@@ -25,6 +35,7 @@ __all__ = [
     "CLOSING",
     "DRAIN_MAX_BYTES",
     "DRAIN_MAX_SECONDS",
+    "Clients",
     "CloseAction",
     "DrainBudget",
     "Loop",
@@ -163,3 +174,111 @@ async def aclose_quietly(client: httpx.AsyncClient) -> None:
         await client.aclose()
     except Exception as exc:  # noqa: BLE001 - closing is best effort
         _LOG.debug("Closing a pooled async httpx client failed: %s", type(exc).__name__)
+
+
+class Clients:
+    """The httpx clients of one `OpenRouterHTTPClient`, and their closing.
+
+    Clients are built lazily on first use (building one is not free) and
+    reused, so connections are pooled across calls. A pooled async connection
+    belongs to the event loop that opened it, so one async client is built per
+    event loop (a second ``asyncio.run`` gets a fresh one) and closed on that
+    loop when it shuts down; the clients of loops that have closed are
+    dropped. Injected clients are used as they are and never closed here.
+
+    Args:
+        client: An injected sync client, or None to build one.
+        async_client: An injected async client, or None to build one per loop.
+        new_client: Builds the sync client.
+        new_async_client: Builds an async client.
+    """
+
+    def __init__(
+        self,
+        client: httpx.Client | None,
+        async_client: httpx.AsyncClient | None,
+        *,
+        new_client: Callable[[], httpx.Client],
+        new_async_client: Callable[[], httpx.AsyncClient],
+    ) -> None:
+        """Keep the injected clients and the factories; nothing is built yet."""
+        self._client = client
+        self._owns_client = client is None
+        self._async_client = async_client  # injected; built ones are per loop
+        self._async_clients: dict[Loop, httpx.AsyncClient] = {}
+        self._closers: dict[Loop, AsyncGenerator[None, None]] = {}
+        self._lock = threading.Lock()
+        self._new_client = new_client
+        self._new_async_client = new_async_client
+
+    def sync(self) -> httpx.Client:
+        """The sync client (built on first use)."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._new_client()
+        return self._client
+
+    def for_running_loop(self) -> httpx.AsyncClient:
+        """The async client of the running event loop (built on first use)."""
+        if self._async_client is not None:
+            return self._async_client
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            client = self._async_clients.get(loop)
+            if client is None:
+                # A client whose loop has closed can never be used (nor
+                # closed) again: forget it, so a program that calls
+                # ``asyncio.run`` over and over keeps one client.
+                self._async_clients = open_loops_only(self._async_clients)
+                self._closers = open_loops_only(self._closers)
+                client = self._async_clients[loop] = self._new_async_client()
+                self._closers[loop] = close_with_loop(client)
+        return client
+
+    def close(self) -> None:
+        """Close, as far as sync code can, every client built here.
+
+        What is guaranteed:
+
+        - The built sync client is closed before this returns.
+        - A built async client can only be closed by a coroutine on the event
+          loop it was used on. If that loop is still running (in this thread,
+          as when called from sync code inside a coroutine, or in another
+          one), ``aclose()`` is scheduled on it and runs at its next turn; it
+          completes if the loop keeps running for a moment.
+        - An async client whose loop has stopped or closed was already closed
+          by that loop's ``shutdown_asyncgens`` (``asyncio.run`` does that,
+          see `close_with_loop`); a loop closed without it leaves the client
+          to be released when it is garbage-collected.
+        - Injected clients are left open; their owner closes them.
+
+        Idempotent, safe from any thread and from a ``weakref.finalize``
+        callback; never raises for a closed loop. Use `aclose` from the
+        client's own loop to close it for certain.
+        """
+        self._close_sync_client()
+        for loop, client in self._take_async_clients():
+            if close_action(loop, None) == "schedule":
+                schedule_aclose(client, loop)
+
+    async def aclose(self) -> None:
+        """Close every client built here; the running loop's before returning."""
+        self._close_sync_client()
+        running = asyncio.get_running_loop()
+        for loop, client in self._take_async_clients():
+            action = close_action(loop, running)
+            if action == "await":
+                await client.aclose()
+            elif action == "schedule":
+                schedule_aclose(client, loop)
+
+    def _take_async_clients(self) -> list[tuple[Loop, httpx.AsyncClient]]:
+        with self._lock:
+            taken, self._async_clients = self._async_clients, {}
+        return list(taken.items())
+
+    def _close_sync_client(self) -> None:
+        if self._owns_client and self._client is not None:
+            client, self._client = self._client, None
+            client.close()

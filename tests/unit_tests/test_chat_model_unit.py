@@ -435,7 +435,7 @@ def test_built_in_client_is_closed_when_the_model_is_collected() -> None:
     clients = []
     for _ in range(50):
         model = ChatOpenRouterFree(model=FREE, api_key=FAKE_KEY)
-        clients.append(model._client()._get_client())
+        clients.append(model._client()._clients.sync())
         del model
     gc.collect()
     assert all(client.is_closed for client in clients)

@@ -80,7 +80,7 @@ async def test_request_shape_reaches_the_transport(wire: Build) -> None:
 
 
 def _injected(h: Any) -> httpx.Client | httpx.AsyncClient:
-    client = h.http._client or h.http._async_client
+    client = h.http._clients._client or h.http._clients._async_client
     assert client is not None
     return client
 

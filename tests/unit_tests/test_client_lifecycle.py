@@ -73,7 +73,9 @@ async def test_injected_client_is_not_closed(wire: Build) -> None:
     h = wire(response(200, OK_BODY))
     await h.request_json(json={})
     await h.close()
-    injected = h.http._client if h.mode == "sync" else h.http._async_client
+    injected = (
+        h.http._clients._client if h.mode == "sync" else h.http._clients._async_client
+    )
     assert injected is not None
     assert not injected.is_closed
     await h.request_json(json={})
@@ -154,9 +156,9 @@ def test_clients_of_closed_loops_are_forgotten(built_clients: list[Any]) -> None
     assert len(built_clients) == 3
     # Only the last loop's client is still held; the others could never be
     # used (nor closed) again.
-    assert list(http._async_clients.values()) == [built_clients[2]]
+    assert list(http._clients._async_clients.values()) == [built_clients[2]]
     http.close()  # its loop is closed: dropped quietly
-    assert http._async_clients == {}
+    assert http._clients._async_clients == {}
 
 
 def test_a_running_loop_keeps_its_client_when_another_loop_calls(
@@ -182,7 +184,7 @@ def test_close_closes_the_client_of_a_loop_running_in_another_thread(
     http.close()
     assert eventually(lambda: built_clients[0].is_closed)
     assert built_clients[2].is_closed  # closed as its loop shut down, no error
-    assert http._async_clients == {}
+    assert http._clients._async_clients == {}
     http.close()  # idempotent
 
 
