@@ -14,9 +14,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-# First, before anything of ours: measured ~40 ms less CPU for a cold
-# ``import langchain_openrouter_free`` than when chat_models imports it
-# (docs/benchmarks/index.md).
+# First, before anything of ours: a cold top-level ``import
+# langchain_openrouter_free`` spends ~40 ms less CPU than when chat_models
+# imports it, not because less runs but because langchain-core's model building
+# then starts at a call-stack depth where CPython's frame-stack chunk edges
+# cost less (docs/benchmarks/index.md, "Why the misses": import).
 from langchain_core.language_models import BaseChatModel  # noqa: F401
 
 from langchain_openrouter_free._version import __version__
