@@ -185,10 +185,10 @@ class StreamAttempt:
         if final is None:  # finish() or [DONE] always produce it
             msg = "OpenRouter stream ended without its final chunk"
             raise OpenRouterStreamError(msg, partial_text=self.text)
-        metadata = dict(final.message.response_metadata)
-        plan.annotate(metadata)
-        message = final.message.model_copy(update={"response_metadata": metadata})
-        return final.model_copy(update={"message": message})
+        # The last chunk is this attempt's own and not yet out: annotated in
+        # place (its metadata dict was built for it), no copies.
+        plan.annotate(final.message.response_metadata)
+        return final
 
     def _emit(self, chunk: ChatGenerationChunk) -> ChatGenerationChunk | None:
         message = chunk.message

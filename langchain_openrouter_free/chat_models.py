@@ -53,7 +53,6 @@ if TYPE_CHECKING:
     from collections.abc import (
         AsyncIterator,
         Callable,
-        Iterable,
         Iterator,
         Sequence,
     )
@@ -442,10 +441,12 @@ class ChatOpenRouterFree(
         payload = self._build_payload(messages, stop, stream=True, **kwargs)
         plan = self._call_plan(messages, payload)
         events = partial(self._client().stream_events, _CHAT_PATH)
-        for chunk in self._for_output_version(stream_call(plan, events)):
+        v1 = self.output_version == "v1"
+        for chunk in stream_call(plan, events):
+            out = _with_v1_blocks(chunk) if v1 else chunk
             if run_manager:
-                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-            yield chunk
+                run_manager.on_llm_new_token(out.text, chunk=out)
+            yield out
 
     async def _astream(
         self,
@@ -460,18 +461,12 @@ class ChatOpenRouterFree(
         # aclosing: a caller that stops early closes the stream (and so frees
         # its connection) now, not when the generator is collected.
         async with aclosing(astream_call(plan, events)) as chunks:
+            v1 = self.output_version == "v1"
             async for chunk in chunks:
-                for out in self._for_output_version([chunk]):
-                    if run_manager:
-                        await run_manager.on_llm_new_token(out.text, chunk=out)
-                    yield out
-
-    def _for_output_version(
-        self, chunks: Iterable[ChatGenerationChunk]
-    ) -> Iterable[ChatGenerationChunk]:
-        if self.output_version != "v1":
-            return chunks
-        return (_with_v1_blocks(chunk) for chunk in chunks)
+                out = _with_v1_blocks(chunk) if v1 else chunk
+                if run_manager:
+                    await run_manager.on_llm_new_token(out.text, chunk=out)
+                yield out
 
     # ------------------------------------------------------------------
     # Tools
