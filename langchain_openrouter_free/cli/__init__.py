@@ -12,9 +12,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
-
+from langchain_openrouter_free._console import CLI_EXTRA_MISSING
 from langchain_openrouter_free._version import __version__
+
+try:
+    import click
+    import rich  # noqa: F401 - checked here; the subcommands print with it
+except ModuleNotFoundError as missing:  # the cli extra is not installed
+    raise ModuleNotFoundError(CLI_EXTRA_MISSING, name=missing.name) from missing
+
 from langchain_openrouter_free.cli._chat import chat
 from langchain_openrouter_free.cli._common import CliState, run_app
 from langchain_openrouter_free.cli._doctor import doctor, quota

@@ -111,3 +111,20 @@ def test_the_console_script_names_the_cli_extra_when_it_is_missing(
         "openrouter-free: the command line needs click and rich, which this "
         'install lacks; install them with: pip install "langchain-openrouter-free[cli]"'
     )
+
+
+@pytest.mark.parametrize("blocked", ["click", "rich"])
+def test_importing_the_cli_without_the_extra_names_it(blocked: str) -> None:
+    script = f"import sys\nsys.modules[{blocked!r}] = None\n"
+    script += "import langchain_openrouter_free.cli\n"
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("ModuleNotFoundError: openrouter-free: the command line")
+    assert last.endswith('pip install "langchain-openrouter-free[cli]"')
