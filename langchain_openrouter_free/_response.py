@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
-from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
 from langchain_core.messages.ai import (
     InputTokenDetails,
     OutputTokenDetails,
     UsageMetadata,
 )
 from langchain_core.messages.tool import invalid_tool_call, tool_call
-from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_openrouter_free import _safe_json as safe_json
+from langchain_openrouter_free._chat_result import chat_result
 from langchain_openrouter_free._error_mapping import error_from_body
 from langchain_openrouter_free._numbers import finite_float
 from langchain_openrouter_free._reasoning import merge_reasoning_details
 from langchain_openrouter_free.errors import OpenRouterServerError
+
+if TYPE_CHECKING:
+    from langchain_core.messages import InvalidToolCall, ToolCall
+    from langchain_core.outputs import ChatResult
 
 __all__ = [
     "COMPLETION_FACT_KEYS",
@@ -107,29 +110,26 @@ def parse_chat_completion(body: Any) -> ChatResult:
     if cut_by_max_tokens(choice):
         tool_calls, invalid_calls = _last_call_cut(tool_calls, invalid_calls)
     message_id = completion.get("id")
-    # Empty lists and dicts are the defaults: passing them only costs validation.
     fields: dict[str, Any] = {
+        "content": text,
+        "response_metadata": response_metadata(completion, usage, choice),
+        "usage_metadata": usage_to_metadata(usage) if usage else None,
+        "id": message_id if isinstance(message_id, str) else None,
+    }
+    # Empty lists and dicts are the defaults: passing them only costs validation.
+    extras = {
         "additional_kwargs": message_extras(message),
         "tool_calls": tool_calls,
         "invalid_tool_calls": invalid_calls,
     }
-    ai_message = AIMessage(
-        content=text,
-        response_metadata=response_metadata(completion, usage, choice),
-        usage_metadata=usage_to_metadata(usage) if usage else None,
-        id=message_id if isinstance(message_id, str) else None,
-        **{name: value for name, value in fields.items() if value},
-    )
-    generation = ChatGeneration(
-        message=ai_message, generation_info=generation_info(choice)
-    )
+    fields.update({name: value for name, value in extras.items() if value})
     llm_output = {
         "model_name": completion.get("model"),
         "id": completion.get("id"),
         "provider": completion.get("provider"),
         "token_usage": dict(usage or {}),
     }
-    return ChatResult(generations=[generation], llm_output=llm_output)
+    return chat_result(fields, generation_info(choice), llm_output)
 
 
 def usage_to_metadata(usage: Mapping[str, Any]) -> UsageMetadata:
@@ -502,12 +502,13 @@ def _details(usage: Mapping[str, Any], *keys: str) -> Mapping[str, Any]:
     return {}
 
 
+# In the order of langchain-core's TypedDicts, which validation keeps.
 _INPUT_DETAILS: Final = (
-    ("cache_read", "cached_tokens"),
-    ("cache_creation", "cache_write_tokens"),
     ("audio", "audio_tokens"),
+    ("cache_creation", "cache_write_tokens"),
+    ("cache_read", "cached_tokens"),
 )
-_OUTPUT_DETAILS: Final = (("reasoning", "reasoning_tokens"), ("audio", "audio_tokens"))
+_OUTPUT_DETAILS: Final = (("audio", "audio_tokens"), ("reasoning", "reasoning_tokens"))
 
 
 def _counts(

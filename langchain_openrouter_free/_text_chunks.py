@@ -5,35 +5,26 @@ pydantic and langchain-core's validators for every streamed delta: about
 5 µs a chunk, as much as the rest of langchain-core's per-chunk work. For a
 delta without tool-call chunks those validators change nothing (there are no
 tool calls to derive, the text is a ``str``, the id a ``str``), so
-`text_chunk` builds the two objects as pydantic's ``model_construct`` does:
-a new ``__dict__`` with the values a validated instance has, the same fields
-set, the same extras. ``model_construct`` itself is slower than validation
-here (it inspects every default factory's signature per call), hence the
-templates, taken from validated instances.
-
-Each template is used only after a check, once per process and per set of
-fields, that what it builds equals what validation builds for a sample:
-every value and its type (``text`` is langchain-core's ``TextAccessor``),
-the fields set, the extras and the private state. If a langchain-core or
-pydantic release makes them differ, the check fails and those chunks are
+`text_chunk` builds the two objects from validated templates
+(`langchain_openrouter_free._templates`), each used only after the
+once-per-process check that it builds what validation builds for a sample
+(``text`` is langchain-core's ``TextAccessor``); otherwise those chunks are
 validated as before. tests/unit_tests/test_text_chunks.py compares both ways
 on every recorded stream.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 
-if TYPE_CHECKING:
-    from pydantic import BaseModel
+from langchain_openrouter_free._templates import Template, same_instance
 
 __all__ = ["text_chunk", "validated_text_chunk"]
 
-_new: Final = object.__new__
-_set: Final = object.__setattr__
+_GENERATION_GIVEN: Final = frozenset({"message", "text"})
 _SAMPLE_ID: Final = "gen-sample"
 _SAMPLE_EXTRAS: Final = {"reasoning_content": "sample", "refusal": "sample"}
 
@@ -58,48 +49,14 @@ def _message_fields(
     return fields
 
 
-class _Template:
-    """The values of a validated instance; `build` makes more instances like it.
-
-    Args:
-        example: A validated instance.
-        given: The fields every `build` call passes (not copied from ``example``).
-    """
-
-    __slots__ = ("_cls", "_extra", "_fields_set", "_fresh", "_values")
-
-    def __init__(self, example: BaseModel, given: frozenset[str]) -> None:
-        self._cls = type(example)
-        self._values = dict(example.__dict__)
-        self._fields_set = frozenset(example.model_fields_set)
-        self._extra = example.__pydantic_extra__ is not None
-        # Mutable values: every instance gets its own (empty) list or dict.
-        self._fresh = tuple(
-            (name, type(value))
-            for name, value in self._values.items()
-            if type(value) in {list, dict} and name not in given
-        )
-
-    def build(self, values: dict[str, Any]) -> Any:
-        fields = {**self._values, **values}
-        for name, kind in self._fresh:
-            fields[name] = kind()
-        instance = _new(self._cls)
-        _set(instance, "__dict__", fields)
-        _set(instance, "__pydantic_fields_set__", set(self._fields_set))
-        _set(instance, "__pydantic_extra__", {} if self._extra else None)
-        _set(instance, "__pydantic_private__", None)
-        return instance
-
-
 class _Builder:
     """Text chunks of one shape: a message template and a generation template."""
 
     __slots__ = ("_generation", "_message", "_text")
 
     def __init__(self, sample: ChatGenerationChunk, given: frozenset[str]) -> None:
-        self._message = _Template(sample.message, given)
-        self._generation = _Template(sample, frozenset({"message", "text"}))
+        self._message = Template(sample.message, given)
+        self._generation = Template(sample, _GENERATION_GIVEN)
         self._text = type(sample.text)  # langchain-core's TextAccessor (a str)
 
     def build(
@@ -121,27 +78,10 @@ def _checked_builder(*, extras: bool, with_id: bool) -> _Builder | None:
     given = frozenset(_message_fields("sample", sample_extras, sample_id))
     builder = _Builder(validated, given)
     built = builder.build("sample", dict(sample_extras or {}), sample_id)
-    fine = _same(built, validated) and _same(built.message, validated.message)
-    return builder if fine else None
-
-
-def _same(built: BaseModel, validated: BaseModel) -> bool:
-    """Whether two instances agree on everything pydantic keeps about them."""
-    ours, theirs = built.__dict__, validated.__dict__
-    return (
-        type(built) is type(validated)
-        and ours == theirs
-        and all(type(ours[name]) is type(theirs[name]) for name in theirs)
-        and built.model_fields_set == validated.model_fields_set
-        and built.__pydantic_extra__ == validated.__pydantic_extra__
-        and built.__pydantic_private__ == validated.__pydantic_private__
-        and type(validated).__pydantic_post_init__ is None
-        and not any(
-            value
-            for name, value in theirs.items()
-            if type(value) in {list, dict} and name != "additional_kwargs"
-        )
+    fine = same_instance(built, validated, given=_GENERATION_GIVEN) and same_instance(
+        built.message, validated.message, given=given | {"additional_kwargs"}
     )
+    return builder if fine else None
 
 
 _BUILDERS: dict[tuple[bool, bool], _Builder | None] = {}

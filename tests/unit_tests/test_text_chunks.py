@@ -12,22 +12,21 @@ from __future__ import annotations
 
 import functools
 import operator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
-from langchain_core.load import dumpd
 from langchain_core.messages import AIMessageChunk
 
 from langchain_openrouter_free import _streaming, _text_chunks
 from langchain_openrouter_free._streaming import StreamAccumulator
 from langchain_openrouter_free._text_chunks import text_chunk, validated_text_chunk
 from langchain_openrouter_free.errors import OpenRouterError
+from tests.unit_tests._instances import assert_same, spoil_templates
 from tests.unit_tests._sse_cases import BEDROCK_TOOL_SSE, data_lines, wire_chunk
 from tests.unit_tests._traffic import load_records, sse_data
 
 if TYPE_CHECKING:
     from langchain_core.outputs import ChatGenerationChunk
-    from pydantic import BaseModel
 
 STREAMS = {r.id: sse_data(r.body) for r in load_records() if r.is_sse}
 STREAMS["bedrock-tool"] = data_lines(BEDROCK_TOOL_SSE)
@@ -58,22 +57,6 @@ def replay(payloads: list[str]) -> list[ChatGenerationChunk]:
     except OpenRouterError:
         pass
     return chunks
-
-
-def assert_same(built: BaseModel, validated: BaseModel) -> None:
-    assert type(built) is type(validated)
-    assert built == validated
-    assert built.__dict__ == validated.__dict__
-    for name, value in validated.__dict__.items():
-        assert type(built.__dict__[name]) is type(value), name
-    assert built.model_fields_set == validated.model_fields_set
-    assert built.__pydantic_extra__ == validated.__pydantic_extra__
-    assert built.__pydantic_private__ == validated.__pydantic_private__
-    assert built.model_dump() == validated.model_dump()
-    assert built.model_dump(exclude_unset=True) == validated.model_dump(
-        exclude_unset=True
-    )
-    assert dumpd(built) == dumpd(validated)
 
 
 @pytest.mark.parametrize("name", sorted(STREAMS))
@@ -149,16 +132,7 @@ def test_chunks_share_no_mutable_state() -> None:
 def test_a_template_that_differs_from_validation_is_never_used(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(_text_chunks, "_BUILDERS", {})
-    original = _text_chunks._Template.build
-
-    def wrong(self: Any, values: dict[str, Any]) -> Any:
-        built = original(self, values)
-        if "content" in values:
-            built.__dict__["name"] = "not what validation gives"
-        return built
-
-    monkeypatch.setattr(_text_chunks._Template, "build", wrong)
+    spoil_templates(monkeypatch, _text_chunks)
     chunk = text_chunk("hello", None, "gen-1")
     assert_same(chunk, validated_text_chunk("hello", None, "gen-1"))
     assert chunk.message.name is None
