@@ -64,14 +64,19 @@ print(",".join(leaked) or "none")
 """
 
 
-def _imported_toolkit(script: str) -> str:
-    result = subprocess.run(  # noqa: S603
+def _python(script: str) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` in a fresh interpreter (this one) and capture its output."""
+    return subprocess.run(  # noqa: S603
         [sys.executable, "-c", script],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def _imported_toolkit(script: str) -> str:
+    result = _python(script)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -98,13 +103,7 @@ raise SystemExit(main())
 def test_the_console_script_names_the_cli_extra_when_it_is_missing(
     blocked: str,
 ) -> None:
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", _CONSOLE_WITHOUT_EXTRA.format(blocked=blocked)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _python(_CONSOLE_WITHOUT_EXTRA.format(blocked=blocked))
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.strip() == (
@@ -116,14 +115,7 @@ def test_the_console_script_names_the_cli_extra_when_it_is_missing(
 @pytest.mark.parametrize("blocked", ["click", "rich"])
 def test_importing_the_cli_without_the_extra_names_it(blocked: str) -> None:
     script = f"import sys\nsys.modules[{blocked!r}] = None\n"
-    script += "import langchain_openrouter_free.cli\n"
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _python(script + "import langchain_openrouter_free.cli\n")
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("ModuleNotFoundError: openrouter-free: the command line")
