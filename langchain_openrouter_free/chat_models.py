@@ -77,6 +77,7 @@ __all__ = ["ChatOpenRouterFree"]
 
 _CHAT_PATH = "/chat/completions"
 _REQUEST_FIELDS = tuple(RequestParameters.model_fields)
+_REQUEST_FIELD_SET: Final = frozenset(_REQUEST_FIELDS)
 _PER_CALL_MODEL_FIELDS: Final = frozenset({"model", "extra_body"})
 """Model fields that a call may also set (everything else is a model setting)."""
 
@@ -331,11 +332,16 @@ class ChatOpenRouterFree(
     # ------------------------------------------------------------------
 
     def _request_defaults(self) -> dict[str, Any]:
+        # Every request field defaults to None: only those given (to the
+        # constructor, by assignment or model_copy) can hold a value.
+        given = _REQUEST_FIELD_SET.intersection(self.model_fields_set)
+        if not given:
+            return {}
         values = self.__dict__  # the fields' values, without a getattr per field
         return {
             name: values[name]
             for name in _REQUEST_FIELDS
-            if values.get(name) is not None
+            if name in given and values[name] is not None
         }
 
     def _model_settings(self) -> frozenset[str]:

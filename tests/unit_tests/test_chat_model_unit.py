@@ -20,6 +20,7 @@ from langchain_core.rate_limiters import BaseRateLimiter
 from pydantic import BaseModel, ValidationError
 
 from langchain_openrouter_free import ChatOpenRouterFree
+from langchain_openrouter_free._request import RequestParameters
 from langchain_openrouter_free.errors import (
     OpenRouterConfigurationError,
     OpenRouterRateLimitError,
@@ -412,6 +413,30 @@ def test_ls_params_name_provider_and_honour_model_override() -> None:
     assert model._get_ls_params(model="other:free")["ls_model_name"] == "other:free"
     assert model._llm_type == "openrouter-free-chat"
     assert model._identifying_params["temperature"] == 0.3
+
+
+def test_request_fields_reach_the_body_however_they_were_set() -> None:
+    # The request defaults are read from the fields that were set: every
+    # request field must default to None for that to hold.
+    assert all(
+        field.default is None and field.default_factory is None
+        for field in RequestParameters.model_fields.values()
+    )
+    messages = [HumanMessage("hi")]
+    plain = ChatOpenRouterFree(model=FREE, api_key=FAKE_KEY)
+    given = ChatOpenRouterFree(model=FREE, api_key=FAKE_KEY, temperature=0.2)
+    assigned = ChatOpenRouterFree(model=FREE, api_key=FAKE_KEY)
+    assigned.top_p = 0.5
+    copied = given.model_copy(update={"seed": 7, "temperature": None})
+    bodies = [
+        m._build_payload(messages, None, stream=False)
+        for m in (plain, given, assigned, copied)
+    ]
+    fields = [
+        {k: v for k, v in b.items() if k not in {"model", "messages"}} for b in bodies
+    ]
+    assert fields == [{}, {"temperature": 0.2}, {"top_p": 0.5}, {"seed": 7}]
+    assert copied._identifying_params == {"model": FREE, "seed": 7}
 
 
 def test_no_http_client_is_built_at_construction_and_one_is_reused(
