@@ -8,12 +8,15 @@ with plain bytes and dicts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from langchain_openrouter_free import _error_mapping, errors
 from langchain_openrouter_free import _safe_json as safe_json
 from langchain_openrouter_free._constants import CREDENTIAL_HEADERS
+from langchain_openrouter_free._safe_json import JSON_OBJECT
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = [
     "api_error",
@@ -28,8 +31,6 @@ __all__ = [
 ]
 
 _SNIPPET_CHARS: Final = 200
-_MAPPING: Final = (dict, Mapping)
-"""For isinstance: parsed JSON objects are dicts, checked before the slower ABC."""
 _MIN_SECRET_CHARS: Final = 4
 """Shorter header values are not redacted: replacing them would garble text."""
 
@@ -62,9 +63,7 @@ def api_error(
     """The typed error an answer carries, or None for a usable 2xx body."""
     if not is_success(status):
         return _error_mapping.error_from_response(status, body, headers)
-    if isinstance(body, dict | Mapping) and isinstance(
-        body.get("error"), dict | Mapping
-    ):
+    if isinstance(body, JSON_OBJECT) and isinstance(body.get("error"), JSON_OBJECT):
         return _error_mapping.error_from_body(body["error"], headers=headers, body=body)
     return None
 

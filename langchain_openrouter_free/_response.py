@@ -8,7 +8,6 @@ does I/O.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from langchain_core.messages.ai import (
@@ -23,9 +22,12 @@ from langchain_openrouter_free._chat_result import chat_result
 from langchain_openrouter_free._error_mapping import error_from_body
 from langchain_openrouter_free._numbers import finite_float
 from langchain_openrouter_free._reasoning import merge_reasoning_details
+from langchain_openrouter_free._safe_json import JSON_OBJECT
 from langchain_openrouter_free.errors import OpenRouterServerError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from langchain_core.messages import InvalidToolCall, ToolCall
     from langchain_core.outputs import ChatResult
 
@@ -68,8 +70,6 @@ _USAGE_FIELDS: Final = ("cost", "cost_details", "is_byok", "server_tool_use_deta
 LIST_EXTRAS: Final = ("annotations", "images")
 """List-valued message extras, kept whole (streams gather them to the end)."""
 _CUT_FINISHES: Final = frozenset({"length", "max_tokens", "max_output_tokens"})
-_MAPPING: Final = (dict, Mapping)
-"""For isinstance: parsed JSON objects are dicts, checked before the slower ABC."""
 CUT_ARGUMENTS_ERROR: Final = (
     "the answer was cut off by max_tokens while this tool call's arguments were "
     "being written; raise max_tokens"
@@ -97,12 +97,12 @@ def parse_chat_completion(body: Any) -> ChatResult:
     choice = _first_choice(completion, body)
     raw_message = choice.get("message")
     message: Mapping[str, Any] = (
-        raw_message if isinstance(raw_message, _MAPPING) else {}
+        raw_message if isinstance(raw_message, JSON_OBJECT) else {}
     )
     text = message_text(message.get("content"))
     _raise_for_choice_error(choice, text, body)
     raw_usage = completion.get("usage")
-    usage = raw_usage if isinstance(raw_usage, _MAPPING) else None
+    usage = raw_usage if isinstance(raw_usage, JSON_OBJECT) else None
     raw_calls = message.get("tool_calls")
     tool_calls, invalid_calls = (
         parse_tool_calls(raw_calls) if isinstance(raw_calls, list) else ([], [])
@@ -185,11 +185,11 @@ def parse_tool_calls(
     invalid: list[InvalidToolCall] = []
     seen: set[str] = set()
     for position, entry in enumerate(raw):
-        if not isinstance(entry, _MAPPING):
+        if not isinstance(entry, JSON_OBJECT):
             continue
         raw_function = entry.get("function")
         function: Mapping[str, Any] = (
-            raw_function if isinstance(raw_function, _MAPPING) else {}
+            raw_function if isinstance(raw_function, JSON_OBJECT) else {}
         )
         index = entry.get("index")
         if not isinstance(index, int) or isinstance(index, bool):
@@ -267,7 +267,7 @@ def parse_arguments(value: Any) -> tuple[dict[str, Any] | None, str | None]:
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return {}, None
-    if isinstance(value, _MAPPING):
+    if isinstance(value, JSON_OBJECT):
         return dict(value), None
     if not isinstance(value, str):
         kind = type(value).__name__
@@ -323,7 +323,7 @@ def message_text(content: Any) -> str:
     for part in content:
         if isinstance(part, str):
             parts.append(part)
-        elif isinstance(part, _MAPPING) and isinstance(part.get("text"), str):
+        elif isinstance(part, JSON_OBJECT) and isinstance(part.get("text"), str):
             parts.append(part["text"])
     return "".join(parts)
 
@@ -369,7 +369,7 @@ def message_extras(message: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(value, list) and value:
             extras[key] = list(value)
     audio = message.get("audio")
-    if isinstance(audio, _MAPPING) and audio:
+    if isinstance(audio, JSON_OBJECT) and audio:
         extras["audio"] = dict(audio)
     return extras
 
@@ -429,7 +429,7 @@ def error_object(value: Any) -> Mapping[str, Any] | None:
         The object itself, ``{"message": value}`` for a bare string, or None
         when there is no error (missing, null, empty).
     """
-    if isinstance(value, _MAPPING):
+    if isinstance(value, JSON_OBJECT):
         return value
     if isinstance(value, str) and value.strip():
         return {"message": value}
@@ -437,14 +437,14 @@ def error_object(value: Any) -> Mapping[str, Any] | None:
 
 
 def _unwrap(body: Any) -> Mapping[str, Any]:
-    if not isinstance(body, _MAPPING):
+    if not isinstance(body, JSON_OBJECT):
         msg = f"OpenRouter returned a {type(body).__name__} body, not a JSON object"
         raise OpenRouterServerError(msg, body=body)
     error = error_object(body.get("error"))
     if error is not None:
         raise error_from_body(error, body=body)
     nested = body.get("provider")
-    if body.get("choices") is None and isinstance(nested, _MAPPING):
+    if body.get("choices") is None and isinstance(nested, JSON_OBJECT):
         if "choices" not in nested and "error" not in nested:
             return body
         outer = {k: v for k, v in body.items() if v is not None and k != "provider"}
@@ -454,7 +454,7 @@ def _unwrap(body: Any) -> Mapping[str, Any]:
 
 def _first_choice(completion: Mapping[str, Any], body: Any) -> Mapping[str, Any]:
     choices = completion.get("choices")
-    if isinstance(choices, list) and choices and isinstance(choices[0], _MAPPING):
+    if isinstance(choices, list) and choices and isinstance(choices[0], JSON_OBJECT):
         return choices[0]
     state = "null" if choices is None else "empty or malformed"
     msg = f"OpenRouter returned no choices (choices {state}); no answer to parse"
@@ -497,7 +497,7 @@ def _first_count(usage: Mapping[str, Any], *keys: str) -> int | None:
 def _details(usage: Mapping[str, Any], *keys: str) -> Mapping[str, Any]:
     for key in keys:
         value = usage.get(key)
-        if isinstance(value, _MAPPING):
+        if isinstance(value, JSON_OBJECT):
             return value
     return {}
 

@@ -16,11 +16,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from itertools import accumulate
 from typing import Any, Final
 
-__all__ = ["MAX_JSON_DEPTH", "JSONTooDeepError", "loads", "nesting_depth"]
+__all__ = [
+    "JSON_OBJECT",
+    "MAX_JSON_DEPTH",
+    "JSONTooDeepError",
+    "loads",
+    "nesting_depth",
+]
 
+JSON_OBJECT: Final = (dict, Mapping)
+"""For isinstance on parsed JSON: objects are dicts, checked before the slower ABC."""
 MAX_JSON_DEPTH: Final = 128
 """Deepest nesting accepted. OpenRouter's bodies nest fewer than 10 levels."""
 

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from langchain_openrouter_free.testing import FakeOpenRouter
+from tests._loopback import mark_loopback_only
 
 HERE = Path(__file__).resolve().parent
 
@@ -23,10 +24,7 @@ HERE = Path(__file__).resolve().parent
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    for item in items:
-        if HERE in item.path.resolve().parents:
-            item.add_marker(pytest.mark.allow_hosts(["127.0.0.1"]))
-            item.add_marker(pytest.mark.emulator)
+    mark_loopback_only(HERE, items)
 
 
 @pytest.fixture

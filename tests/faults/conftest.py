@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests._loopback import mark_loopback_only
+
 HERE = Path(__file__).resolve().parent
 _COUNTS = pytest.StashKey[dict[str, int]]()
 
@@ -21,10 +23,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    for item in items:
-        if HERE in item.path.resolve().parents:
-            item.add_marker(pytest.mark.allow_hosts(["127.0.0.1"]))
-            item.add_marker(pytest.mark.emulator)
+    mark_loopback_only(HERE, items)
 
 
 @pytest.fixture(params=["sync", "async"])
